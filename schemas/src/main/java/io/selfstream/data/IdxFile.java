@@ -12,8 +12,8 @@ import java.util.zip.GZIPInputStream;
 /**
  * An unsigned-byte IDX file (the MNIST / Fashion-MNIST format), gzip-compressed or not.
  *
- * <p>Only the {@code 0x08} (unsigned byte) element type is supported, which is what image and
- * label files of the MNIST family use.
+ * <p>Only the {@code 0x08} (unsigned byte) element type is supported, which is what image and label
+ * files of the MNIST family use.
  *
  * @param dims the dimensions from the header, e.g. {@code [10000, 28, 28]} or {@code [10000]}
  * @param data all elements, row-major
@@ -42,7 +42,8 @@ public record IdxFile(int[] dims, byte[] data) {
     }
     int type = (magic >>> 8) & 0xff;
     if (type != UNSIGNED_BYTE) {
-      throw new IOException(name + ": IDX element type 0x" + Integer.toHexString(type) + " unsupported");
+      throw new IOException(
+          name + ": IDX element type 0x" + Integer.toHexString(type) + " unsupported");
     }
     int rank = magic & 0xff;
     if (rank < 1 || rank > 4) {

@@ -1,0 +1,20 @@
+package io.selfstream.ops.cli;
+
+import io.selfstream.config.ClientSettings;
+import io.selfstream.config.ConfigKey;
+import io.selfstream.ops.stack.StackSettings;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Every configuration key of every module, so one config file can hold them all. */
+final class ConfigKeys {
+
+  private ConfigKeys() {}
+
+  static List<ConfigKey<?>> all() {
+    List<ConfigKey<?>> keys = new ArrayList<>();
+    keys.addAll(ClientSettings.KEYS);
+    keys.addAll(StackSettings.KEYS);
+    return keys;
+  }
+}

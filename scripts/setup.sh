@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what selfstream needs from the OS: a JDK 17+, Maven and the Fashion-MNIST data set
+# (Debian package dataset-fashion-mnist). Safe to run again; quiet when everything is there.
+set -euo pipefail
+
+need_apt=()
+command -v java >/dev/null 2>&1 || need_apt+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null 2>&1 || need_apt+=(maven)
+ls /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte* >/dev/null 2>&1 || need_apt+=(dataset-fashion-mnist)
+
+if [ ${#need_apt[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "selfstream setup: installing ${need_apt[*]} ..." >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo"
+  else
+    echo "selfstream setup: need root (or sudo) to run: apt-get install ${need_apt[*]}" >&2
+    exit 1
+  fi
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "selfstream setup: no apt-get here; install ${need_apt[*]} by hand (Fashion-MNIST IDX files go to /usr/share/datasets/fashion-mnist)" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+if ! { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null; }; then
+  echo "selfstream setup: 'apt-get install ${need_apt[*]}' failed; install them by hand and retry" >&2
+  exit 1
+fi
+echo "selfstream setup: done" >&2
