@@ -2,6 +2,8 @@ package io.selfstream.ops.cli;
 
 import io.selfstream.config.ClientSettings;
 import io.selfstream.config.ConfigKey;
+import io.selfstream.ingest.normalize.NormalizerSettings;
+import io.selfstream.ingest.produce.IngestSettings;
 import io.selfstream.ops.stack.StackSettings;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +17,8 @@ final class ConfigKeys {
     List<ConfigKey<?>> keys = new ArrayList<>();
     keys.addAll(ClientSettings.KEYS);
     keys.addAll(StackSettings.KEYS);
+    keys.addAll(IngestSettings.KEYS);
+    keys.addAll(NormalizerSettings.KEYS);
     return keys;
   }
 }

@@ -10,7 +10,15 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "selfstream 0.1.0",
     description = "Streaming self-training for video and image feeds (Kafka, Flink, DJL).",
-    subcommands = {StackCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      StackCommand.class,
+      IngestCommand.class,
+      NormalizerCommand.class,
+      DemoCommand.class,
+      BenchCommand.class,
+      ConfigCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class SelfstreamCli implements Runnable {
 
   @Override

@@ -57,6 +57,17 @@ public final class ImageIngestRun {
 
   private ImageIngestRun() {}
 
+  /** Waits until the normalizer has its partitions, so start-up is not counted as ingest time. */
+  static void awaitRunning(NormalizerApp app, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (app.state() != KafkaStreams.State.RUNNING) {
+      if (app.state() == KafkaStreams.State.ERROR || System.nanoTime() > deadline) {
+        throw new IllegalStateException("normalizer did not start: state " + app.state());
+      }
+      Thread.sleep(50);
+    }
+  }
+
   /**
    * Starts a normalizer, sends every source, and waits until each produced record is accounted for
    * in {@code frames} or {@code frames.dlq} (or {@code timeout} passes).
@@ -81,6 +92,7 @@ public final class ImageIngestRun {
                     serdes.valueSerde(Topics.FRAMES),
                     serdes.valueSerde(Topics.FRAMES_DLQ)))) {
       app.start();
+      awaitRunning(app, timeout);
       long start = System.nanoTime();
       long produced = 0;
       long failed = 0;

@@ -179,7 +179,7 @@ public final class EmbeddedStack implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     try {
       Files.deleteIfExists(settings.dataDir().resolve(STATE_FILE));
     } catch (IOException e) {
