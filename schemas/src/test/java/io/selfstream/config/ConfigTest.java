@@ -68,8 +68,7 @@ class ConfigTest {
   @Test
   void clientSettingsRejectNonHttpRegistry() {
     Config config =
-        Config.load(
-            ClientSettings.KEYS, null, Map.of(), Map.of("registry.url", "localhost:8081"));
+        Config.load(ClientSettings.KEYS, null, Map.of(), Map.of("registry.url", "localhost:8081"));
     assertThatThrownBy(() -> ClientSettings.from(config))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("'registry.url'");
