@@ -97,9 +97,15 @@ public final class ImageIngestRun {
       long produced = 0;
       long failed = 0;
       List<IngestResult> results = new ArrayList<>();
+      // progress over all sources, not per source
+      var producerRef = new java.util.concurrent.atomic.AtomicReference<FrameProducer>();
       try (FrameProducer producer =
           FrameProducer.create(
-              ingest, client.bootstrap(), serdes.valueSerializer(Topics.FRAMES_RAW), progress)) {
+              ingest,
+              client.bootstrap(),
+              serdes.valueSerializer(Topics.FRAMES_RAW),
+              p -> progress.onProgress(producerRef.get().progress()))) {
+        producerRef.set(producer);
         for (FrameSource source : sources) {
           try (source) {
             IngestResult result = producer.sendAll(source);

@@ -2,8 +2,11 @@ package io.selfstream.ops.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.selfstream.config.ClientSettings;
 import io.selfstream.schemas.TopicSpec;
 import io.selfstream.schemas.Topics;
+import io.selfstream.schemas.avro.EvalLabel;
+import io.selfstream.schemas.serde.SerdeFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +25,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serde;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,6 +49,14 @@ class EmbeddedStackIT {
       assertThat(new SchemaRegistrar(stack.registry().confluentCompatibleUrl()).subjects())
           .containsAll(Topics.ALL.stream().map(t -> t.name() + "-value").toList());
       idsBefore = stack.schemaIds();
+      // both registry families, by configuration alone, against the real registry
+      assertRoundTrip(stack.clientSettings());
+      assertRoundTrip(
+          new ClientSettings(
+              stack.bootstrap(),
+              stack.registry().confluentCompatibleUrl(),
+              ClientSettings.RegistryApi.CONFLUENT,
+              true));
       produce(stack.bootstrap(), "before-restart");
       assertThat(EmbeddedStack.runningStack(dataDir)).isPresent();
     }
@@ -57,6 +69,24 @@ class EmbeddedStackIT {
       assertThat(stack.schemaIds()).isEqualTo(idsBefore);
       produce(stack.bootstrap(), "after-restart");
       assertThat(readAll(stack.bootstrap())).containsExactly("before-restart", "after-restart");
+    }
+  }
+
+  private static void assertRoundTrip(ClientSettings client) {
+    SerdeFactory serdes = new SerdeFactory(client);
+    EvalLabel label =
+        EvalLabel.newBuilder()
+            .setSourceId("serde-" + client.registryApi())
+            .setSeq(7)
+            .setLabel(3)
+            .setDomain("fog")
+            .setSeverity(5)
+            .build();
+    try (Serde<EvalLabel> serde = serdes.valueSerde(Topics.LABELS_EVAL)) {
+      byte[] bytes = serde.serializer().serialize(Topics.LABELS_EVAL.name(), label);
+      assertThat(bytes[0]).as("magic byte").isZero();
+      assertThat(serde.deserializer().deserialize(Topics.LABELS_EVAL.name(), bytes))
+          .isEqualTo(label);
     }
   }
 
