@@ -14,7 +14,11 @@ public final class BenchOutput {
   private BenchOutput() {}
 
   public static String emit(Map<String, ?> result, Path out) throws IOException {
-    String line = JSON.writeValueAsString(result);
+    return emitRaw(JSON.writeValueAsString(result), out);
+  }
+
+  /** Same, for a result that is already one line of JSON. */
+  public static String emitRaw(String line, Path out) throws IOException {
     if (out != null) {
       if (out.getParent() != null) {
         Files.createDirectories(out.getParent());

@@ -20,7 +20,11 @@ import picocli.CommandLine.Option;
 @Command(
     name = "bench",
     description = "Benchmarks; each prints one JSON object as its last stdout line.",
-    subcommands = {BenchCommand.Ingest.class})
+    subcommands = {
+      BenchCommand.Ingest.class,
+      BenchViewsCommand.class,
+      SegmentationCommands.BenchSegmentation.class
+    })
 final class BenchCommand implements Runnable {
 
   @Override

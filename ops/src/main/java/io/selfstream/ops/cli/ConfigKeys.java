@@ -5,6 +5,7 @@ import io.selfstream.config.ConfigKey;
 import io.selfstream.ingest.normalize.NormalizerSettings;
 import io.selfstream.ingest.produce.IngestSettings;
 import io.selfstream.ops.stack.StackSettings;
+import io.selfstream.trainer.views.ViewsJobSettings;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,6 +20,7 @@ final class ConfigKeys {
     keys.addAll(StackSettings.KEYS);
     keys.addAll(IngestSettings.KEYS);
     keys.addAll(NormalizerSettings.KEYS);
+    keys.addAll(ViewsJobSettings.KEYS);
     return keys;
   }
 }

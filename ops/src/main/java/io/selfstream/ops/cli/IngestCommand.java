@@ -2,15 +2,23 @@ package io.selfstream.ops.cli;
 
 import io.selfstream.config.ClientSettings;
 import io.selfstream.config.Config;
+import io.selfstream.ingest.corrupt.CorruptedStream;
+import io.selfstream.ingest.corrupt.Corruption;
 import io.selfstream.ingest.produce.FrameProducer;
 import io.selfstream.ingest.produce.IngestResult;
 import io.selfstream.ingest.produce.IngestSettings;
 import io.selfstream.ingest.source.FrameSource;
 import io.selfstream.ingest.source.FrameSources;
 import io.selfstream.schemas.Topics;
+import io.selfstream.schemas.avro.EvalLabel;
 import io.selfstream.schemas.serde.SerdeFactory;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -19,7 +27,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "ingest",
     description = "Send frames from a source into frames.raw.",
-    subcommands = {IngestCommand.Images.class})
+    subcommands = {IngestCommand.Images.class, IngestCommand.Corrupted.class})
 final class IngestCommand implements Runnable {
 
   @Override
@@ -95,6 +103,108 @@ final class IngestCommand implements Runnable {
         return 1;
       }
       return result.failed() == 0 ? 0 : 1;
+    }
+  }
+
+  /** Options shared by {@code ingest corrupted} and {@code export corrupted}. */
+  static final class CorruptionOptions {
+    @Option(
+        names = "--severity",
+        paramLabel = "1-5",
+        description = "corruption severity (default 5)")
+    int severity = 5;
+
+    @Option(
+        names = "--order",
+        paramLabel = "LIST",
+        description = "comma-separated corruptions or `all` (default: the ImageNet-C order)")
+    String order = "all";
+
+    @Option(
+        names = "--limit-per-domain",
+        paramLabel = "N",
+        description = "images per corruption (0 = the whole test split)")
+    int limitPerDomain;
+
+    @Option(names = "--seed", paramLabel = "S", description = "seed of shuffles and noise")
+    long seed;
+
+    @Option(names = "--source-id", paramLabel = "ID", description = "source id (default fmnist-c)")
+    String sourceId = CorruptedStream.DEFAULT_SOURCE_ID;
+
+    CorruptedStream.Config toConfig() {
+      Corruption.checkSeverity(severity);
+      return CorruptedStream.Config.defaults()
+          .withSeverity(severity)
+          .withOrder(Corruption.parseList(order))
+          .withLimitPerDomain(limitPerDomain)
+          .withSeed(seed)
+          .withSourceId(sourceId);
+    }
+  }
+
+  @Command(
+      name = "corrupted",
+      description =
+          "The continual drifting feed: the Fashion-MNIST test split through each corruption in"
+              + " turn into frames.raw; ground truth only into labels.eval.")
+  static final class Corrupted implements Callable<Integer> {
+
+    @Mixin CommonOptions common;
+
+    @picocli.CommandLine.ArgGroup(exclusive = false, heading = "Feed%n")
+    CorruptionOptions feed = new CorruptionOptions();
+
+    @Option(names = "--rate", paramLabel = "N", description = "frames per second (0 = unpaced)")
+    Double rate;
+
+    @Override
+    public Integer call() throws Exception {
+      Config config = common.load();
+      ClientSettings client = ClientSettings.from(config);
+      IngestSettings settings = IngestSettings.from(config).withSourceId(feed.sourceId);
+      if (rate != null) {
+        settings = settings.withRate(rate);
+      }
+      SerdeFactory serdes = new SerdeFactory(client);
+      Map<String, Object> labelProps = new java.util.HashMap<>(serdes.producerConfig());
+      labelProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+      labelProps.put(ProducerConfig.ACKS_CONFIG, "all");
+      labelProps.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+      AtomicLong labelsAcked = new AtomicLong();
+      AtomicLong labelsFailed = new AtomicLong();
+      IngestResult result;
+      try (CorruptedStream stream = CorruptedStream.open(feed.toConfig());
+          KafkaProducer<String, EvalLabel> labels = new KafkaProducer<>(labelProps);
+          ProgressBar bar = new ProgressBar("ingest " + feed.sourceId, stream.size().orElse(-1));
+          FrameProducer producer =
+              FrameProducer.create(
+                  settings,
+                  client.bootstrap(),
+                  serdes.valueSerializer(Topics.FRAMES_RAW),
+                  p -> bar.update(p.acked(), "labels " + labelsAcked.get()))) {
+        stream.onLabel(
+            label ->
+                labels.send(
+                    new ProducerRecord<>(Topics.LABELS_EVAL.name(), label.getSourceId(), label),
+                    (meta, error) ->
+                        (error == null ? labelsAcked : labelsFailed).incrementAndGet()));
+        result = producer.sendAll(settings.apply(stream));
+        labels.flush();
+      }
+      System.out.printf(
+          "drifting feed %s: %d frames acknowledged on %s (%d failed), %d labels on %s (%d"
+              + " failed) in %.1f s%n",
+          feed.sourceId,
+          result.acked(),
+          Topics.FRAMES_RAW.name(),
+          result.failed(),
+          labelsAcked.get(),
+          Topics.LABELS_EVAL.name(),
+          labelsFailed.get(),
+          result.elapsed().toMillis() / 1000.0);
+      result.error().ifPresent(e -> System.err.println("selfstream: ingest failed: " + e));
+      return result.error().isEmpty() && result.failed() == 0 && labelsFailed.get() == 0 ? 0 : 1;
     }
   }
 }

@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "selfstream",
     mixinStandardHelpOptions = true,
+    scope = picocli.CommandLine.ScopeType.INHERIT,
     version = "selfstream 0.1.0",
     description = "Streaming self-training for video and image feeds (Kafka, Flink, DJL).",
     subcommands = {
@@ -15,7 +16,14 @@ import picocli.CommandLine.Command;
       IngestCommand.class,
       NormalizerCommand.class,
       DemoCommand.class,
+      ViewsCommand.class,
       BenchCommand.class,
+      SegmentEvalCommand.class,
+      ExportCommand.class,
+      BootstrapCommand.class,
+      SegmentationCommands.Train.class,
+      SegmentationCommands.Predict.class,
+      SegmentationCommands.Generate.class,
       ConfigCommand.class,
       CommandLine.HelpCommand.class
     })
@@ -35,9 +43,34 @@ public final class SelfstreamCli implements Runnable {
             commandLine.getErr().println("selfstream: bad configuration: " + ex.getMessage());
             return 2;
           }
-          throw ex;
+          // a clear one-line reason; the stack trace only on request
+          commandLine
+              .getErr()
+              .println("selfstream " + commandLine.getCommandName() + ": " + describe(ex));
+          if (Boolean.getBoolean("selfstream.debug")) {
+            ex.printStackTrace(commandLine.getErr());
+          } else {
+            commandLine
+                .getErr()
+                .println(
+                    "(rerun with SELFSTREAM_JAVA_OPTS=-Dselfstream.debug=true for the stack trace)");
+          }
+          return 1;
         });
     return cli;
+  }
+
+  private static String describe(Throwable ex) {
+    StringBuilder text = new StringBuilder(String.valueOf(ex.getMessage()));
+    for (Throwable cause = ex.getCause(); cause != null && cause != ex; cause = cause.getCause()) {
+      if (cause.getMessage() != null && !text.toString().contains(cause.getMessage())) {
+        text.append(": ").append(cause.getMessage());
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return text.toString();
   }
 
   public static void main(String[] args) {

@@ -1,0 +1,135 @@
+package io.selfstream.ops.cli;
+
+import io.selfstream.config.Config;
+import io.selfstream.config.ConfigException;
+import io.selfstream.ops.stack.StackSettings;
+import io.selfstream.ops.views.LocalViewsJob;
+import io.selfstream.schemas.model.SigningKeys;
+import io.selfstream.trainer.views.TeacherApplyLog;
+import io.selfstream.trainer.views.ViewsJobSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobStatus;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code selfstream views}: the Flink views job in a local MiniCluster against the configured (or
+ * running embedded) stack, until Ctrl-C.
+ */
+@Command(
+    name = "views",
+    description =
+        "Run the Flink views job (frames + model-updates -> views, features, frames.dlq) in a"
+            + " local MiniCluster until Ctrl-C.")
+final class ViewsCommand implements Callable<Integer> {
+
+  /** Where the dev signing key lives under the data dir (SigningKeys.loadOrCreate). */
+  static final String KEYS_DIR = "keys";
+
+  @Mixin CommonOptions common;
+
+  @Option(
+      names = "--status-every",
+      paramLabel = "DURATION",
+      description = "print a status line this often (default ${DEFAULT-VALUE})",
+      defaultValue = "10s")
+  String statusEvery;
+
+  @Override
+  public Integer call() throws Exception {
+    Config config = common.load();
+    ViewsJobSettings settings = resolve(ViewsJobSettings.from(config), config);
+    Duration every = parseDuration(statusEvery);
+    CountDownLatch stop = new CountDownLatch(1);
+    Thread hook = new Thread(stop::countDown, "views-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try (LocalViewsJob job = LocalViewsJob.start(settings)) {
+      System.out.printf(
+          "views job %s running against %s (parallelism %d, checkpoints every %s in %s);"
+              + " Ctrl-C stops it%n",
+          job.client().getJobID(),
+          settings.client().bootstrap(),
+          settings.parallelism(),
+          settings.checkpointInterval(),
+          settings.checkpointDir().map(Path::toString).orElse("memory"));
+      JobStatus status = JobStatus.RUNNING;
+      while (!stop.await(every.toMillis(), TimeUnit.MILLISECONDS)) {
+        LocalViewsJob.Progress p = job.progress();
+        status = p.status();
+        System.out.printf(
+            "views: %s, %d views, %d features, %d dead letters, teacher %s%n",
+            status, p.views(), p.features(), p.deadLetters(), describe(p.teacher()));
+        if (status.isGloballyTerminalState()) {
+          break;
+        }
+      }
+      return status == JobStatus.FAILED ? 1 : 0;
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the JVM is exiting: the job was cancelled by close()
+      }
+    }
+  }
+
+  /** Fills in the data-dir defaults: the dev public key and the checkpoint directory. */
+  static ViewsJobSettings resolve(ViewsJobSettings settings, Config config) {
+    Path dataDir = config.get(StackSettings.DATA_DIR);
+    if (settings.trustedKeyFiles().isEmpty()) {
+      Path key = dataDir.resolve(KEYS_DIR).resolve(SigningKeys.PUBLIC_KEY_FILE);
+      if (!Files.isRegularFile(key)) {
+        throw new ConfigException(
+            ViewsJobSettings.TRUSTED_KEYS.name(),
+            "not set and "
+                + key
+                + " does not exist: publish an encoder first (selfstream bootstrap encoder) or"
+                + " name the trainer's public key file");
+      }
+      settings = settings.withTrustedKeyFiles(List.of(key));
+    }
+    if (settings.checkpointDir().isEmpty()) {
+      settings = settings.withCheckpointDir(dataDir.resolve("flink").resolve("checkpoints"));
+    }
+    return settings;
+  }
+
+  private static String describe(TeacherApplyLog.Snapshot t) {
+    if (t.applied().isEmpty() && t.restored().isEmpty()) {
+      return "none yet";
+    }
+    StringBuilder sb = new StringBuilder();
+    Map<Long, Map<Integer, Long>> held = new java.util.TreeMap<>(t.restored());
+    t.applied().forEach((v, m) -> held.merge(v, m, (a, b) -> a));
+    long newest = ((java.util.TreeMap<Long, Map<Integer, Long>>) held).lastKey();
+    sb.append('v')
+        .append(newest)
+        .append(" on ")
+        .append(held.get(newest).size())
+        .append(" instance(s)");
+    long rejected =
+        t.rejected().values().stream()
+            .flatMap(m -> m.entrySet().stream())
+            .filter(e -> !e.getKey().equals("REPLAYED"))
+            .mapToLong(Map.Entry::getValue)
+            .sum();
+    if (rejected > 0) {
+      sb.append(", ").append(rejected).append(" update rejection(s)");
+    }
+    return sb.toString();
+  }
+
+  private static Duration parseDuration(String text) {
+    return io.selfstream.config.ConfigKey.duration("views.statusEvery", text, "")
+        .parser()
+        .apply(text);
+  }
+}

@@ -1,0 +1,158 @@
+package io.selfstream.trainer.encoder;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.nn.Parameter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * AdamW (decoupled weight decay) with two parameter groups: matrices and convolution kernels are
+ * decayed; biases, norm scales/shifts and the token/position embeddings are not (DJL's own
+ * optimizers decay every parameter alike). Uses the engine's fused Adam update, which also zeroes
+ * each parameter's gradient. Also holds the gradient helpers of a training step: global gradient
+ * norm (for clipping and the NaN/inf guard) and zeroing after a skipped step.
+ *
+ * <p>Not thread-safe; state arrays live in each parameter's manager.
+ */
+public final class DecoupledAdamW {
+
+  private final float beta1;
+  private final float beta2;
+  private final float epsilon;
+  private final float weightDecay;
+  private final Map<String, NDArray> means = new HashMap<>();
+  private final Map<String, NDArray> variances = new HashMap<>();
+  private final Map<String, Integer> counts = new HashMap<>();
+
+  public DecoupledAdamW(float beta1, float beta2, float epsilon, float weightDecay) {
+    if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+      throw new IllegalArgumentException("betas must be in [0, 1): " + beta1 + ", " + beta2);
+    }
+    if (!(epsilon > 0) || !(weightDecay >= 0)) {
+      throw new IllegalArgumentException(
+          "epsilon must be > 0 and weightDecay >= 0: " + epsilon + ", " + weightDecay);
+    }
+    this.beta1 = beta1;
+    this.beta2 = beta2;
+    this.epsilon = epsilon;
+    this.weightDecay = weightDecay;
+  }
+
+  /** AdamW with betas (0.9, 0.999), eps 1e-8. */
+  public DecoupledAdamW(float weightDecay) {
+    this(0.9f, 0.999f, 1e-8f, weightDecay);
+  }
+
+  public float weightDecay() {
+    return weightDecay;
+  }
+
+  /**
+   * Whether weight decay applies: only to {@code WEIGHT} parameters of rank >= 2 (linear and conv
+   * kernels). Biases, LayerNorm gamma/beta and the class/mask/position tokens are exempt.
+   */
+  public static boolean decays(Parameter p) {
+    return p.getType() == Parameter.Type.WEIGHT
+        && p.getShape() != null
+        && p.getShape().dimension() >= 2;
+  }
+
+  /**
+   * One update of every parameter in {@code params} from its current gradient, with learning rate
+   * {@code lr}; gradients are multiplied by {@code gradScale} first (global-norm clipping).
+   */
+  public void step(List<Parameter> params, float lr, float gradScale) {
+    if (!Float.isFinite(lr) || !Float.isFinite(gradScale)) {
+      throw new IllegalArgumentException(
+          "lr and gradScale must be finite: " + lr + ", " + gradScale);
+    }
+    for (Parameter p : params) {
+      NDArray w = p.getArray();
+      String id = p.getId();
+      int t = counts.merge(id, 1, Integer::sum);
+      NDArray m = means.computeIfAbsent(id, k -> w.zerosLike());
+      NDArray v = variances.computeIfAbsent(id, k -> w.zerosLike());
+      double c1 = 1 - Math.pow(beta1, t);
+      double c2 = 1 - Math.pow(beta2, t);
+      float lrBiasCorrected = (float) (lr * Math.sqrt(c2) / c1);
+      float wd = decays(p) ? weightDecay : 0f;
+      try (NDArray g = w.getGradient()) {
+        w.getNDArrayInternal()
+            .adamUpdate(
+                new NDList(w, g, m, v),
+                new NDList(w),
+                lr,
+                lrBiasCorrected,
+                wd,
+                gradScale,
+                -1f,
+                beta1,
+                beta2,
+                epsilon,
+                true,
+                true);
+      }
+    }
+  }
+
+  /**
+   * L2 norm of all gradients of {@code params} together; NaN or infinite when any gradient is.
+   * Temporaries live in {@code scratch}.
+   */
+  public static float globalGradNorm(List<Parameter> params, NDManager scratch) {
+    try (NDManager tmp = scratch.newSubManager()) {
+      List<NDArray> squares = new ArrayList<>(params.size());
+      for (Parameter p : params) {
+        NDArray g = p.getArray().getGradient();
+        g.attach(tmp);
+        NDArray s = g.square().sum();
+        squares.add(s);
+      }
+      if (squares.isEmpty()) {
+        return 0f;
+      }
+      return (float) Math.sqrt(NDArrays.stack(new NDList(squares)).sum().getFloat());
+    }
+  }
+
+  /**
+   * Index in {@code params} of the first parameter whose gradient has a NaN or infinite element, or
+   * -1 (diagnostics for the NaN/inf guard; temporaries live in {@code scratch}).
+   */
+  public static int firstNonFiniteGradient(List<Parameter> params, NDManager scratch) {
+    try (NDManager tmp = scratch.newSubManager()) {
+      for (int i = 0; i < params.size(); i++) {
+        NDArray g = params.get(i).getArray().getGradient();
+        g.attach(tmp);
+        if (g.isNaN().logicalOr(g.isInfinite()).any().getBoolean()) {
+          return i;
+        }
+      }
+      return -1;
+    }
+  }
+
+  /** Sets every gradient of {@code params} to exactly zero (also clears NaN/inf gradients). */
+  public static void zeroGradients(List<Parameter> params) {
+    for (Parameter p : params) {
+      try (NDArray g = p.getArray().getGradient()) {
+        g.set(new NDIndex("..."), 0f);
+      }
+    }
+  }
+
+  /** Frees the optimizer state (moment estimates). */
+  public void clear() {
+    means.values().forEach(NDArray::close);
+    variances.values().forEach(NDArray::close);
+    means.clear();
+    variances.clear();
+    counts.clear();
+  }
+}
