@@ -114,7 +114,10 @@ public final class RegistryProcess implements AutoCloseable {
     command.add("-XX:TieredStopAtLevel=1");
     command.add("-Dquarkus.http.host=127.0.0.1");
     command.add("-Dquarkus.http.port=" + port);
-    command.add("-Dquarkus.management.enabled=false");
+    // Apicurio 3 builds its management interface in (port 9000 on all interfaces by default):
+    // move it to a free loopback port so two stacks, or another service on 9000, do not collide
+    command.add("-Dquarkus.management.host=127.0.0.1");
+    command.add("-Dquarkus.management.port=" + Ports.resolve(0));
     command.add("-Dquarkus.log.console.color=false");
     if (flavor == Flavor.V3) {
       Path db = settings.dataDir().resolve("registry").toAbsolutePath();

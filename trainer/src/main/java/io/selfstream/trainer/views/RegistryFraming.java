@@ -51,6 +51,7 @@ final class RegistryFraming {
               && framed[0] == 0
               && Arrays.equals(framed, HEADER, framed.length, body, 0, body.length)) {
             prefix = Arrays.copyOf(framed, HEADER);
+            LOG.debug("{}: registry framing recognised, writing records directly", topic);
           } else {
             disabled = true;
             LOG.info("{}: serde framing not recognised; every record goes through it", topic);
@@ -102,6 +103,7 @@ final class RegistryFraming {
         }
         if (value.equals(mine)) {
           knownIds.add(id);
+          LOG.debug("{}: schema id {} reads as {}, decoding directly", topic, id, value.getSchema().getName());
         } else {
           refusedIds.add(id);
         }
