@@ -49,8 +49,22 @@ final class ViewsCommand implements Callable<Integer> {
     ViewsJobSettings settings = resolve(ViewsJobSettings.from(config), config);
     Duration every = parseDuration(statusEvery);
     CountDownLatch stop = new CountDownLatch(1);
-    Thread hook = new Thread(stop::countDown, "views-stop");
+    CountDownLatch cancelled = new CountDownLatch(1);
+    // Ctrl-C: let the main thread cancel the job (aborting its open transactions) before the JVM
+    // exits, bounded
+    Thread hook =
+        new Thread(
+            () -> {
+              stop.countDown();
+              try {
+                cancelled.await(90, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "views-stop");
     Runtime.getRuntime().addShutdownHook(hook);
+    JobStatus status = JobStatus.RUNNING;
     try (LocalViewsJob job = LocalViewsJob.start(settings)) {
       System.out.printf(
           "views job %s running against %s (parallelism %d, checkpoints every %s in %s);"
@@ -60,7 +74,6 @@ final class ViewsCommand implements Callable<Integer> {
           settings.parallelism(),
           settings.checkpointInterval(),
           settings.checkpointDir().map(Path::toString).orElse("memory"));
-      JobStatus status = JobStatus.RUNNING;
       while (!stop.await(every.toMillis(), TimeUnit.MILLISECONDS)) {
         LocalViewsJob.Progress p = job.progress();
         status = p.status();
@@ -71,14 +84,16 @@ final class ViewsCommand implements Callable<Integer> {
           break;
         }
       }
-      return status == JobStatus.FAILED ? 1 : 0;
+      System.out.println("views: stopping");
     } finally {
+      cancelled.countDown();
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException shuttingDown) {
-        // the JVM is exiting: the job was cancelled by close()
+        // the JVM is exiting; the hook is what woke us up
       }
     }
+    return status == JobStatus.FAILED ? 1 : 0;
   }
 
   /** Fills in the data-dir defaults: the dev public key and the checkpoint directory. */

@@ -109,7 +109,14 @@ class ViewsJobIT {
           // in phase 1); the job restores from the last checkpoint and replays
           send(frames, images, 200, 400);
           awaitCount(views, 400);
-          assertThat(job.awaitTeacher(t -> !t.restored().isEmpty(), WAIT))
+          assertThat(
+                  job.awaitTeacher(
+                      t ->
+                          t.restored()
+                              .getOrDefault(1L, Map.of())
+                              .keySet()
+                              .containsAll(List.of(0, 1)),
+                      WAIT))
               .as("teacher restored from checkpoint state after the failover")
               .isTrue();
           TeacherApplyLog.Snapshot afterFailover = job.teacher();

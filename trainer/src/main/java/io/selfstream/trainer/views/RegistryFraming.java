@@ -103,7 +103,11 @@ final class RegistryFraming {
         }
         if (value.equals(mine)) {
           knownIds.add(id);
-          LOG.debug("{}: schema id {} reads as {}, decoding directly", topic, id, value.getSchema().getName());
+          LOG.debug(
+              "{}: schema id {} reads as {}, decoding directly",
+              topic,
+              id,
+              value.getSchema().getName());
         } else {
           refusedIds.add(id);
         }
