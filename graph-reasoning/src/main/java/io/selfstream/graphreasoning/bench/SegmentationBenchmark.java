@@ -69,6 +69,20 @@ public final class SegmentationBenchmark {
     public static Options quick(Path data) {
       return new Options(data, 16, 8, 2024, 3, 40, 4, 8, 32);
     }
+
+    /** These options with other seed and epoch counts; {@code null} keeps the current one. */
+    public Options with(Integer newSeeds, Integer newEpochs) {
+      return new Options(
+          data,
+          trainVideos,
+          testVideos,
+          dataSeed,
+          newSeeds == null ? seeds : newSeeds,
+          newEpochs == null ? epochs : newEpochs,
+          stages,
+          layers,
+          featureMaps);
+    }
   }
 
   /** Means over seeds. */
@@ -220,19 +234,7 @@ public final class SegmentationBenchmark {
               quick ? "selfstream-bench-segmentation-quick" : "selfstream-bench-segmentation");
     }
     Options o = quick ? Options.quick(data) : Options.full(data);
-    if (seeds != null || epochs != null) {
-      o =
-          new Options(
-              o.data(),
-              o.trainVideos(),
-              o.testVideos(),
-              o.dataSeed(),
-              seeds == null ? o.seeds() : seeds,
-              epochs == null ? o.epochs() : epochs,
-              o.stages(),
-              o.layers(),
-              o.featureMaps());
-    }
+    o = o.with(seeds, epochs);
     Result r = run(o, System.err);
     String json = r.toJson();
     if (out != null) {

@@ -243,17 +243,7 @@ final class SegmentationCommands {
           quick
               ? SegmentationBenchmark.Options.quick(dir)
               : SegmentationBenchmark.Options.full(dir);
-      o =
-          new SegmentationBenchmark.Options(
-              o.data(),
-              o.trainVideos(),
-              o.testVideos(),
-              o.dataSeed(),
-              seeds == null ? o.seeds() : seeds,
-              epochs == null ? o.epochs() : epochs,
-              o.stages(),
-              o.layers(),
-              o.featureMaps());
+      o = o.with(seeds, epochs);
       String json = SegmentationBenchmark.run(o, System.err).toJson();
       BenchOutput.emitRaw(json, out);
       return 0;
