@@ -21,7 +21,6 @@ import io.selfstream.trainer.views.TeacherApplyLog;
 import io.selfstream.trainer.views.ViewMaker;
 import io.selfstream.trainer.views.ViewsJobSettings;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
@@ -529,14 +528,6 @@ public final class ViewsBenchmark {
     if (!TopicCounter.pollUntil(List.of(counter), () -> counter.count() >= n, timeout)) {
       throw new IllegalStateException(
           "only " + counter.count() + " of " + n + " views committed within " + timeout);
-    }
-  }
-
-  public static void deleteQuietly(Path dir) {
-    try (var walk = Files.walk(dir)) {
-      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (java.io.IOException e) {
-      // a temp dir left behind is harmless
     }
   }
 }

@@ -6,6 +6,7 @@ import io.selfstream.ingest.normalize.NormalizerSettings;
 import io.selfstream.ingest.produce.IngestSettings;
 import io.selfstream.ops.bench.BenchOutput;
 import io.selfstream.ops.bench.IngestBenchmark;
+import io.selfstream.ops.stack.Dirs;
 import io.selfstream.ops.stack.EmbeddedStack;
 import io.selfstream.ops.stack.StackSettings;
 import java.nio.file.Files;
@@ -66,17 +67,9 @@ final class BenchCommand implements Runnable {
                 .run(images, images.count(), 2_000);
         BenchOutput.emit(result, out);
       } finally {
-        deleteQuietly(dataDir);
+        Dirs.deleteQuietly(dataDir);
       }
       return 0;
-    }
-
-    private static void deleteQuietly(Path dir) {
-      try (var walk = Files.walk(dir)) {
-        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      } catch (java.io.IOException e) {
-        // a temp dir left behind is harmless
-      }
     }
   }
 }

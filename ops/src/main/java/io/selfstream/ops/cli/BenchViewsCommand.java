@@ -58,7 +58,7 @@ final class BenchViewsCommand implements Callable<Integer> {
           new ViewsBenchmark(stack.clientSettings(), dataDir, options).run();
       BenchOutput.emit(result, out);
     } finally {
-      ViewsBenchmark.deleteQuietly(dataDir);
+      io.selfstream.ops.stack.Dirs.deleteQuietly(dataDir);
     }
     return 0;
   }

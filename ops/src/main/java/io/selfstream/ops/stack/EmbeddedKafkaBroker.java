@@ -1,6 +1,5 @@
 package io.selfstream.ops.stack;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -120,16 +119,5 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   /** Whether {@link #start} succeeded and {@link #close} was not called yet. */
   public boolean running() {
     return server != null;
-  }
-
-  static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 }

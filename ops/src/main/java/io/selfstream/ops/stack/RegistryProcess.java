@@ -290,7 +290,7 @@ public final class RegistryProcess implements AutoCloseable {
       return target;
     }
     Path staging = root.resolve(name + ".partial");
-    EmbeddedKafkaBroker.deleteRecursively(staging);
+    Dirs.deleteRecursively(staging);
     Files.createDirectories(staging);
     try (InputStream in =
             new GZIPInputStream(new BufferedInputStream(Files.newInputStream(archive), 1 << 16));
@@ -318,7 +318,7 @@ public final class RegistryProcess implements AutoCloseable {
       }
     }
     Files.createFile(staging.resolve(".unpacked"));
-    EmbeddedKafkaBroker.deleteRecursively(target);
+    Dirs.deleteRecursively(target);
     Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
     return target;
   }
