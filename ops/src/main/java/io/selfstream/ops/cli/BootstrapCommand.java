@@ -2,7 +2,7 @@ package io.selfstream.ops.cli;
 
 import io.selfstream.config.ClientSettings;
 import io.selfstream.config.Config;
-import io.selfstream.data.FashionMnist;
+import io.selfstream.ops.pipeline.SourceEncoder;
 import io.selfstream.ops.stack.StackSettings;
 import io.selfstream.schemas.model.ModelParameters;
 import io.selfstream.schemas.model.ModelUpdatePublisher;
@@ -10,14 +10,10 @@ import io.selfstream.schemas.model.SigningKeys;
 import io.selfstream.schemas.model.UpdateEncoder;
 import io.selfstream.trainer.encoder.BootstrapConfig;
 import io.selfstream.trainer.encoder.BootstrapListener;
-import io.selfstream.trainer.encoder.EncoderBootstrap;
 import io.selfstream.trainer.encoder.EncoderConfig;
-import io.selfstream.trainer.encoder.EncoderFile;
 import io.selfstream.trainer.views.EncoderUpdates;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -58,68 +54,49 @@ final class BootstrapCommand implements Runnable {
     public Integer call() throws Exception {
       Config config = common.load();
       Path dataDir = StackSettings.from(config).dataDir();
-      Path modelFile = dataDir.resolve("models").resolve("encoder-v1.bin");
-      Path resultFile = dataDir.resolve("models").resolve("encoder-v1.properties");
-      Properties result = new Properties();
-      if (Files.isRegularFile(modelFile) && Files.isRegularFile(resultFile) && !force) {
-        try (var in = Files.newBufferedReader(resultFile)) {
-          result.load(in);
-        }
-        System.out.println("reusing cached source encoder " + modelFile + " (--force retrains)");
-      } else {
-        BootstrapConfig bootstrap =
-            epochs == null ? BootstrapConfig.DEFAULT : BootstrapConfig.DEFAULT.withEpochs(epochs);
-        ProgressBar[] bar = new ProgressBar[1];
-        try (EncoderBootstrap.Trained trained =
-            EncoderBootstrap.bootstrapFashionMnist(
-                EncoderConfig.DEFAULT,
-                bootstrap,
-                FashionMnist.DEBIAN_DIR,
-                new BootstrapListener() {
-                  long total;
+      BootstrapConfig bootstrap =
+          epochs == null ? BootstrapConfig.DEFAULT : BootstrapConfig.DEFAULT.withEpochs(epochs);
+      ProgressBar[] bar = new ProgressBar[1];
+      SourceEncoder source =
+          SourceEncoder.loadOrTrain(
+              dataDir,
+              EncoderConfig.DEFAULT,
+              bootstrap,
+              force,
+              new BootstrapListener() {
+                @Override
+                public void onStart(
+                    int totalEpochs, int stepsPerEpoch, int trainSize, int testSize, long p) {
+                  bar[0] = new ProgressBar("bootstrap encoder", (long) totalEpochs * stepsPerEpoch);
+                }
 
-                  @Override
-                  public void onStart(
-                      int totalEpochs, int stepsPerEpoch, int trainSize, int testSize, long p) {
-                    total = (long) totalEpochs * stepsPerEpoch;
-                    bar[0] = new ProgressBar("bootstrap encoder", total);
-                  }
+                @Override
+                public void onStep(StepProgress progress) {
+                  bar[0].update(
+                      progress.globalStep(),
+                      String.format("epoch %d loss %.3f", progress.epoch(), progress.loss()));
+                }
 
-                  @Override
-                  public void onStep(StepProgress progress) {
-                    bar[0].update(
-                        progress.globalStep(),
-                        String.format("epoch %d loss %.3f", progress.epoch(), progress.loss()));
-                  }
-
-                  @Override
-                  public void onSkippedStep(int epoch, long globalStep, String reason) {
-                    System.err.println("skipped step " + globalStep + ": " + reason);
-                  }
-                })) {
-          if (bar[0] != null) {
-            bar[0].close();
-          }
-          Files.createDirectories(modelFile.getParent());
-          EncoderFile.write(
-              modelFile, trained.encoder().config(), trained.encoder().exportParameters());
-          result.setProperty("test_accuracy", Double.toString(trained.result().testAccuracy()));
-          result.setProperty("epochs", Integer.toString(trained.result().epochs()));
-          result.setProperty("samples_per_s", Double.toString(trained.result().samplesPerSecond()));
-          try (var out = Files.newBufferedWriter(resultFile)) {
-            result.store(out, "selfstream bootstrap encoder");
-          }
-        }
+                @Override
+                public void onSkippedStep(int epoch, long globalStep, String reason) {
+                  System.err.println("skipped step " + globalStep + ": " + reason);
+                }
+              });
+      if (bar[0] != null) {
+        bar[0].close();
       }
-      double accuracy = Double.parseDouble(result.getProperty("test_accuracy"));
+      if (source.reused()) {
+        System.out.println(
+            "reusing cached source encoder " + source.file() + " (--force retrains)");
+      }
+      double accuracy = source.testAccuracy();
       System.out.printf(
-          "source encoder: clean Fashion-MNIST test accuracy %.2f%% (%s epochs)%n",
-          accuracy * 100, result.getProperty("epochs"));
+          "source encoder: clean Fashion-MNIST test accuracy %.2f%% (%d epochs)%n",
+          accuracy * 100, source.epochs());
       if (noPublish) {
         return 0;
       }
-      ModelParameters parameters =
-          EncoderUpdates.toModelParameters(EncoderFile.read(modelFile).parameters());
+      ModelParameters parameters = source.modelParameters();
       ClientSettings client = ClientSettings.from(config);
       try (ModelUpdatePublisher publisher =
           ModelUpdatePublisher.create(

@@ -9,16 +9,11 @@ import io.selfstream.ingest.produce.IngestResult;
 import io.selfstream.ingest.produce.IngestSettings;
 import io.selfstream.ingest.source.FrameSource;
 import io.selfstream.ingest.source.FrameSources;
+import io.selfstream.ops.pipeline.CorruptedFeedIngest;
 import io.selfstream.schemas.Topics;
-import io.selfstream.schemas.avro.EvalLabel;
 import io.selfstream.schemas.serde.SerdeFactory;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -166,32 +161,16 @@ final class IngestCommand implements Runnable {
       if (rate != null) {
         settings = settings.withRate(rate);
       }
-      SerdeFactory serdes = new SerdeFactory(client);
-      Map<String, Object> labelProps = new java.util.HashMap<>(serdes.producerConfig());
-      labelProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-      labelProps.put(ProducerConfig.ACKS_CONFIG, "all");
-      labelProps.put(ProducerConfig.LINGER_MS_CONFIG, "20");
-      AtomicLong labelsAcked = new AtomicLong();
-      AtomicLong labelsFailed = new AtomicLong();
-      IngestResult result;
-      try (CorruptedStream stream = CorruptedStream.open(feed.toConfig());
-          KafkaProducer<String, EvalLabel> labels = new KafkaProducer<>(labelProps);
-          ProgressBar bar = new ProgressBar("ingest " + feed.sourceId, stream.size().orElse(-1));
-          FrameProducer producer =
-              FrameProducer.create(
-                  settings,
-                  client.bootstrap(),
-                  serdes.valueSerializer(Topics.FRAMES_RAW),
-                  p -> bar.update(p.acked(), "labels " + labelsAcked.get()))) {
-        stream.onLabel(
-            label ->
-                labels.send(
-                    new ProducerRecord<>(Topics.LABELS_EVAL.name(), label.getSourceId(), label),
-                    (meta, error) ->
-                        (error == null ? labelsAcked : labelsFailed).incrementAndGet()));
-        result = producer.sendAll(settings.apply(stream));
-        labels.flush();
+      CorruptedFeedIngest.Result sent;
+      try (ProgressBar bar = new ProgressBar("ingest " + feed.sourceId, -1)) {
+        sent =
+            CorruptedFeedIngest.run(
+                client,
+                settings,
+                feed.toConfig(),
+                (acked, total, labels) -> bar.update(acked, total, "labels " + labels));
       }
+      IngestResult result = sent.frames();
       System.out.printf(
           "drifting feed %s: %d frames acknowledged on %s (%d failed), %d labels on %s (%d"
               + " failed) in %.1f s%n",
@@ -199,12 +178,12 @@ final class IngestCommand implements Runnable {
           result.acked(),
           Topics.FRAMES_RAW.name(),
           result.failed(),
-          labelsAcked.get(),
+          sent.labelsAcked(),
           Topics.LABELS_EVAL.name(),
-          labelsFailed.get(),
+          sent.labelsFailed(),
           result.elapsed().toMillis() / 1000.0);
       result.error().ifPresent(e -> System.err.println("selfstream: ingest failed: " + e));
-      return result.error().isEmpty() && result.failed() == 0 && labelsFailed.get() == 0 ? 0 : 1;
+      return result.error().isEmpty() && result.failed() == 0 && sent.labelsFailed() == 0 ? 0 : 1;
     }
   }
 }

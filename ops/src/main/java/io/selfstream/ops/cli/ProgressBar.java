@@ -11,7 +11,7 @@ public final class ProgressBar implements AutoCloseable {
   private static final int WIDTH = 30;
   private final PrintStream out;
   private final String label;
-  private final long total;
+  private long total;
   private final boolean interactive;
   private final long startNanos = System.nanoTime();
   private final long minIntervalNanos;
@@ -41,6 +41,12 @@ public final class ProgressBar implements AutoCloseable {
       lastDrawNanos = now;
       draw(false);
     }
+  }
+
+  /** As {@link #update(long, String)}, also setting the total once it is known. */
+  public synchronized void update(long value, long total, String status) {
+    this.total = total;
+    update(value, status);
   }
 
   public void update(long value) {
