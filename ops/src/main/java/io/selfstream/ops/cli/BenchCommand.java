@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
     subcommands = {
       BenchCommand.Ingest.class,
       BenchViewsCommand.class,
+      BenchAdaptationCommand.class,
       SegmentationCommands.BenchSegmentation.class
     })
 final class BenchCommand implements Runnable {

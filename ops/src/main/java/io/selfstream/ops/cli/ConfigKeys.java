@@ -4,7 +4,11 @@ import io.selfstream.config.ClientSettings;
 import io.selfstream.config.ConfigKey;
 import io.selfstream.ingest.normalize.NormalizerSettings;
 import io.selfstream.ingest.produce.IngestSettings;
+import io.selfstream.ingest.video.VideoSettings;
+import io.selfstream.ops.metrics.MetricsSettings;
 import io.selfstream.ops.stack.StackSettings;
+import io.selfstream.trainer.adapt.AdaptConfig;
+import io.selfstream.trainer.consumer.EncoderTrainerSettings;
 import io.selfstream.trainer.views.ViewsJobSettings;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +23,12 @@ final class ConfigKeys {
     keys.addAll(ClientSettings.KEYS);
     keys.addAll(StackSettings.KEYS);
     keys.addAll(IngestSettings.KEYS);
+    keys.addAll(VideoSettings.KEYS);
     keys.addAll(NormalizerSettings.KEYS);
     keys.addAll(ViewsJobSettings.KEYS);
+    keys.addAll(EncoderTrainerSettings.KEYS);
+    keys.addAll(AdaptConfig.KEYS);
+    keys.addAll(MetricsSettings.KEYS);
     return keys;
   }
 }

@@ -1,124 +1,182 @@
 package io.selfstream.ops.cli;
 
-import io.selfstream.config.ClientSettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.selfstream.config.Config;
-import io.selfstream.data.FashionMnist;
-import io.selfstream.ingest.BrokenFiles;
-import io.selfstream.ingest.normalize.NormalizerSettings;
-import io.selfstream.ingest.produce.IngestSettings;
-import io.selfstream.ingest.source.FrameSource;
-import io.selfstream.ingest.source.FrameSources;
 import io.selfstream.ops.bench.BenchOutput;
-import io.selfstream.ops.pipeline.ImageIngestRun;
+import io.selfstream.ops.demo.DemoRun;
+import io.selfstream.ops.metrics.MetricsServer;
+import io.selfstream.ops.metrics.MetricsSettings;
+import io.selfstream.ops.pipeline.SourceEncoder;
+import io.selfstream.ops.stack.Dirs;
 import io.selfstream.ops.stack.EmbeddedStack;
 import io.selfstream.ops.stack.StackSettings;
+import io.selfstream.trainer.encoder.BootstrapConfig;
+import io.selfstream.trainer.encoder.BootstrapListener;
+import io.selfstream.trainer.encoder.EncoderConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code selfstream demo}: the main job on the embedded stack. Today it runs what exists: stack up,
- * the Fashion-MNIST test split plus a folder of broken files through ingest and the normalizer, and
- * the accounting that nothing was lost.
+ * {@code selfstream demo}: the main job. A fresh embedded stack of its own (Kafka, registry, Flink
+ * mini-cluster), the cached (or freshly bootstrapped) source encoder, the continual corruption feed
+ * through the normalizer and the views job, the three adapting encoder trainers and the prequential
+ * evaluator, with a periodic status and a summary table; all figures go to {@code
+ * <dataDir>/demo/summary.json} (or {@code --out}).
  */
-@Command(name = "demo", description = "End-to-end demo on the embedded stack (real data).")
+@Command(name = "demo", description = "End-to-end demo on a fresh embedded stack (real data).")
 final class DemoCommand implements Callable<Integer> {
+
+  /** Epochs of the source encoder a quick demo bootstraps when none is cached. */
+  static final int QUICK_BOOTSTRAP_EPOCHS = 2;
 
   @Mixin CommonOptions common;
 
-  @Option(names = "--quick", description = "a short run (2,000 images)")
+  @Option(names = "--quick", description = "a short run (about 3 minutes on 2 cores)")
   boolean quick;
+
+  @Option(
+      names = "--duration",
+      paramLabel = "D",
+      description = "stop the feed after this long (e.g. 5m, 90s)")
+  String duration;
+
+  @Option(names = "--out", paramLabel = "FILE", description = "write the summary JSON here")
+  Path out;
 
   @Override
   public Integer call() throws Exception {
+    // one PyTorch thread per model: three trainers, the views job and the evaluator share 2 cores
+    if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
+      System.setProperty("ai.djl.pytorch.num_threads", "1");
+      System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+    }
     Config config = common.load();
     StackSettings stackSettings = StackSettings.from(config);
-    Path demoDir = stackSettings.dataDir().resolve("demo");
-    Files.createDirectories(demoDir);
-    Optional<Map<String, String>> running = EmbeddedStack.runningStack(stackSettings.dataDir());
-    EmbeddedStack stack = null;
-    try {
-      ClientSettings client;
-      if (running.isPresent() || common.bootstrap != null) {
-        client = ClientSettings.from(config);
-        System.out.println("using the running stack at " + client.bootstrap());
-      } else {
-        System.out.println("starting the embedded stack in " + stackSettings.dataDir() + " ...");
-        stack = EmbeddedStack.start(stackSettings);
-        client = stack.clientSettings();
-        System.out.printf(
-            "stack ready in %.1f s: kafka %s, registry %s%n",
-            stack.startupTime().toMillis() / 1000.0, client.bootstrap(), client.registryUrl());
-      }
-      Runtime.getRuntime().addShutdownHook(closeOnExit(stack));
+    Path dataDir = stackSettings.dataDir();
+    DemoRun.Options options = DemoRun.Options.of(quick);
+    if (duration != null) {
+      options = options.withDuration(parseDuration(duration));
+    }
 
-      List<BrokenFiles.BrokenFile> broken = BrokenFiles.writeTo(demoDir.resolve("broken-files"));
-      IngestSettings ingest = IngestSettings.from(config);
-      FrameSource images =
-          FrameSources.open(
-              FashionMnist.DEBIAN_DIR.resolve("t10k-images-idx3-ubyte.gz"), "fmnist-test", 0);
-      if (quick) {
-        images = images.limit(2_000);
+    BootstrapConfig bootstrap =
+        quick
+            ? BootstrapConfig.DEFAULT.withEpochs(QUICK_BOOTSTRAP_EPOCHS)
+            : BootstrapConfig.DEFAULT;
+    SourceEncoder source = sourceEncoder(dataDir, bootstrap);
+    System.out.printf(
+        "source encoder: %.2f%% clean test accuracy (%d epochs)%s%n",
+        100 * source.testAccuracy(), source.epochs(), source.reused() ? ", cached" : "");
+
+    Path runDir = dataDir.resolve("demo");
+    Dirs.deleteQuietly(runDir);
+    Files.createDirectories(runDir);
+    StackSettings demoStack = StackSettings.forTests(runDir.resolve("stack"));
+    MetricsSettings metricsSettings = MetricsSettings.from(config);
+    System.out.println("starting a fresh embedded stack in " + runDir.resolve("stack") + " ...");
+    try (EmbeddedStack stack = EmbeddedStack.start(demoStack);
+        MetricsServer metrics =
+            metricsSettings.enabled() ? MetricsServer.start(metricsSettings) : null) {
+      Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "demo-shutdown"));
+      System.out.printf(
+          "stack ready in %.1f s: kafka %s, registry %s%n",
+          stack.startupTime().toMillis() / 1000.0,
+          stack.clientSettings().bootstrap(),
+          stack.clientSettings().registryUrl());
+      MeterRegistry registry = metrics == null ? new SimpleMeterRegistry() : metrics.registry();
+      if (metrics != null) {
+        System.out.println("metrics: " + metrics.baseUrl() + "/metrics");
       }
-      long total = images.size().orElse(0) + broken.size();
-      NormalizerSettings normalizer = NormalizerSettings.from(config);
-      ImageIngestRun.Result result;
-      try (ProgressBar bar = new ProgressBar("frames.raw", total)) {
-        result =
-            ImageIngestRun.run(
-                client,
-                ingest,
-                normalizer,
-                List.of(images, FrameSources.open(demoDir.resolve("broken-files"), "broken", 0)),
-                p -> bar.update(p.acked()),
-                Duration.ofMinutes(5));
-      }
-      printSummary(result);
-      Map<String, Object> json = new LinkedHashMap<>();
-      json.put("demo", "ingest");
-      json.put("produced", result.produced());
-      json.put("frames", result.frames());
-      json.put("dead_letters", result.deadLetters());
-      json.put("dead_letters_by_reason", result.deadLettersByReason());
-      json.put("frames_per_s", BenchOutput.round(result.framesPerSecond(), 1));
-      json.put("nothing_lost", result.accounted());
-      BenchOutput.emit(json, demoDir.resolve("summary.json"));
-      return result.accounted() && result.failed() == 0 ? 0 : 1;
-    } finally {
-      if (stack != null) {
-        stack.close();
-      }
+      DemoRun.Summary summary =
+          new DemoRun(stack.clientSettings(), runDir, source, options, registry, System.out).run();
+      printTable(summary);
+      BenchOutput.emit(summary.json(), out == null ? runDir.resolve("summary.json") : out);
+      return summary.nothingLost() && summary.applied() ? 0 : 1;
     }
   }
 
-  private static Thread closeOnExit(EmbeddedStack stack) {
-    return new Thread(
-        () -> {
-          if (stack != null) {
-            stack.close();
-          }
-        },
-        "demo-shutdown");
+  private static SourceEncoder sourceEncoder(Path dataDir, BootstrapConfig bootstrap)
+      throws java.io.IOException {
+    ProgressBar[] bar = new ProgressBar[1];
+    SourceEncoder source =
+        SourceEncoder.loadOrTrain(
+            dataDir,
+            EncoderConfig.DEFAULT,
+            bootstrap,
+            false,
+            new BootstrapListener() {
+              @Override
+              public void onStart(
+                  int totalEpochs, int stepsPerEpoch, int trainSize, int testSize, long p) {
+                bar[0] =
+                    new ProgressBar("bootstrap source encoder", (long) totalEpochs * stepsPerEpoch);
+              }
+
+              @Override
+              public void onStep(StepProgress progress) {
+                bar[0].update(
+                    progress.globalStep(),
+                    String.format("epoch %d loss %.3f", progress.epoch(), progress.loss()));
+              }
+            });
+    if (bar[0] != null) {
+      bar[0].close();
+    }
+    return source;
   }
 
-  private static void printSummary(ImageIngestRun.Result r) {
+  static Duration parseDuration(String s) {
+    String t = s.trim().toLowerCase(java.util.Locale.ROOT);
+    try {
+      if (t.endsWith("ms")) {
+        return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+      }
+      long n = Long.parseLong(t.substring(0, t.length() - 1));
+      return switch (t.charAt(t.length() - 1)) {
+        case 's' -> Duration.ofSeconds(n);
+        case 'm' -> Duration.ofMinutes(n);
+        case 'h' -> Duration.ofHours(n);
+        default -> throw new NumberFormatException();
+      };
+    } catch (RuntimeException e) {
+      throw new picocli.CommandLine.ParameterException(
+          new picocli.CommandLine(new DemoCommand()),
+          "--duration: expected e.g. 90s, 5m or 1h, got '" + s + "'");
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void printTable(DemoRun.Summary summary) {
+    Map<String, Object> j = summary.json();
     System.out.println();
-    System.out.println("+----------------------------+------------+");
-    System.out.printf("| %-26s | %10d |%n", "frames produced (raw)", r.produced());
-    System.out.printf("| %-26s | %10d |%n", "frames normalized", r.frames());
-    System.out.printf("| %-26s | %10d |%n", "dead letters", r.deadLetters());
-    r.deadLettersByReason().forEach((k, v) -> System.out.printf("| %-26s | %10d |%n", "  " + k, v));
-    System.out.printf("| %-26s | %10.0f |%n", "frames/s (end to end)", r.framesPerSecond());
-    System.out.printf(
-        "| %-26s | %10s |%n", "in = out + dead letters", r.accounted() ? "yes" : "NO");
-    System.out.println("+----------------------------+------------+");
+    System.out.println("+--------------------------------+--------------+");
+    row("frames sent", j.get("frames_sent"));
+    row("frames normalized", j.get("frames"));
+    row("dead letters", j.get("dead_letters"));
+    row("views", j.get("views"));
+    ((Map<String, Object>) j.get("methods"))
+        .forEach(
+            (m, v) -> {
+              Object e = ((Map<String, Object>) v).get("mean_error");
+              row(
+                  "online error " + m,
+                  e instanceof Number n ? String.format("%.1f %%", 100 * n.doubleValue()) : e);
+            });
+    ((Map<String, Object>) j.get("trainers"))
+        .forEach((m, v) -> row("versions " + m, ((Map<String, Object>) v).get("version")));
+    row("learned (selfstream < source)", summary.learned() ? "yes" : "NO");
+    row("nothing lost", summary.nothingLost() ? "yes" : "NO");
+    row("last versions applied", summary.applied() ? "yes" : "NO");
+    System.out.println("+--------------------------------+--------------+");
+  }
+
+  private static void row(String name, Object value) {
+    System.out.printf("| %-30s | %12s |%n", name, value);
   }
 }

@@ -22,7 +22,11 @@ import picocli.CommandLine.Option;
 @Command(
     name = "ingest",
     description = "Send frames from a source into frames.raw.",
-    subcommands = {IngestCommand.Images.class, IngestCommand.Corrupted.class})
+    subcommands = {
+      IngestCommand.Images.class,
+      IngestCommand.Corrupted.class,
+      IngestVideoCommand.class
+    })
 final class IngestCommand implements Runnable {
 
   @Override

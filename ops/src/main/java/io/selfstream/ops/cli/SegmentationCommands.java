@@ -11,10 +11,13 @@ import io.selfstream.graphreasoning.train.EpochSummary;
 import io.selfstream.graphreasoning.train.SegmentationJobs;
 import io.selfstream.graphreasoning.train.TrainConfig;
 import io.selfstream.graphreasoning.train.TrainingProgress;
+import io.selfstream.graphreasoning.video.VideoCodec;
+import io.selfstream.graphreasoning.video.VideoFileWriter;
 import io.selfstream.ops.bench.BenchOutput;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,7 +30,7 @@ final class SegmentationCommands {
   @Command(
       name = "train",
       description = "Train a model.",
-      subcommands = {TrainSegmentation.class})
+      subcommands = {TrainSegmentation.class, TrainEncoderCommand.class})
   static final class Train implements Runnable {
     @Override
     public void run() {
@@ -160,7 +163,9 @@ final class SegmentationCommands {
       description =
           "Synthetic activity sequences of Fashion-MNIST sprites (actions that differ only in"
               + " direction or speed), written in the MS-TCN layout with the documented fixed"
-              + " per-frame features and frame-level ground truth. Video files are not written yet.")
+              + " per-frame features and frame-level ground truth, and every sequence as a real"
+              + " video file videos/<name>.mkv (lossless FFV1; --video-codec h264|mpeg4 for .mp4)"
+              + " to replay as a feed with `selfstream ingest video`.")
   static final class GenerateVideos implements Callable<Integer> {
 
     @Option(names = "--out", required = true, paramLabel = "DIR")
@@ -181,8 +186,32 @@ final class SegmentationCommands {
         description = "domain shift of the generated feed (default none)")
     String shift = "none";
 
+    @Option(
+        names = "--video-codec",
+        paramLabel = "ffv1|h264|mpeg4|none",
+        description =
+            "video files: ffv1 (lossless .mkv, default), h264 (openh264 .mp4), mpeg4 (.mp4) or"
+                + " none")
+    String videoCodec = "ffv1";
+
+    @Option(
+        names = "--fps",
+        paramLabel = "N",
+        description = "frame rate stored in the video files (default 15)")
+    double fps = VideoFileWriter.DEFAULT_FPS;
+
     @Override
     public Integer call() throws Exception {
+      Optional<VideoFileWriter> videos =
+          videoCodec.equalsIgnoreCase("none")
+              ? Optional.empty()
+              : Optional.of(new VideoFileWriter(VideoCodec.parse(videoCodec), fps));
+      if (videos.isPresent()) {
+        FfmpegNatives.cacheUnder(
+            io.selfstream.config.Config.load(
+                    ConfigKeys.all(), null, System.getenv(), java.util.Map.of())
+                .get(io.selfstream.ops.stack.StackSettings.DATA_DIR));
+      }
       DomainShift domainShift =
           switch (shift) {
             case "none" -> DomainShift.none();
@@ -201,10 +230,24 @@ final class SegmentationCommands {
               count,
               testCount,
               seed,
-              GeneratorConfig.defaults().withShift(domainShift));
+              GeneratorConfig.defaults().withShift(domainShift),
+              videos);
       System.out.printf(
-          "wrote %d train + %d test sequences (%d frames) to %s%n",
-          written.train().size(), written.test().size(), written.frames(), out);
+          "wrote %d train + %d test sequences (%d frames) to %s%s%n",
+          written.train().size(),
+          written.test().size(),
+          written.frames(),
+          out,
+          videos
+              .map(
+                  w ->
+                      String.format(
+                          ", %d %s video files at %s fps in %s",
+                          written.videoFiles().size(),
+                          w.codec(),
+                          w.fps(),
+                          out.resolve(SyntheticDatasets.VIDEOS_DIR)))
+              .orElse(""));
       return 0;
     }
   }

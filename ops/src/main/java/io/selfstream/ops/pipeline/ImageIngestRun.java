@@ -68,6 +68,29 @@ public final class ImageIngestRun {
     }
   }
 
+  /** A running normalizer on {@code client}'s cluster (waits until it owns its partitions). */
+  public static NormalizerApp startNormalizer(
+      ClientSettings client, NormalizerSettings normalizer, Duration timeout)
+      throws InterruptedException {
+    SerdeFactory serdes = new SerdeFactory(client);
+    NormalizerApp app =
+        new NormalizerApp(
+            normalizer,
+            client.bootstrap(),
+            new NormalizerSerdes(
+                serdes.valueSerde(Topics.FRAMES_RAW),
+                serdes.valueSerde(Topics.FRAMES),
+                serdes.valueSerde(Topics.FRAMES_DLQ)));
+    try {
+      app.start();
+      awaitRunning(app, timeout);
+      return app;
+    } catch (RuntimeException | InterruptedException e) {
+      app.close();
+      throw e;
+    }
+  }
+
   /**
    * Starts a normalizer, sends every source, and waits until each produced record is accounted for
    * in {@code frames} or {@code frames.dlq} (or {@code timeout} passes).
@@ -83,16 +106,7 @@ public final class ImageIngestRun {
     SerdeFactory serdes = new SerdeFactory(client);
     try (TopicCounter frames = TopicCounter.fromNow(client.bootstrap(), Topics.FRAMES.name());
         TopicCounter dead = TopicCounter.fromNow(client.bootstrap(), Topics.FRAMES_DLQ.name());
-        NormalizerApp app =
-            new NormalizerApp(
-                normalizer,
-                client.bootstrap(),
-                new NormalizerSerdes(
-                    serdes.valueSerde(Topics.FRAMES_RAW),
-                    serdes.valueSerde(Topics.FRAMES),
-                    serdes.valueSerde(Topics.FRAMES_DLQ)))) {
-      app.start();
-      awaitRunning(app, timeout);
+        NormalizerApp app = startNormalizer(client, normalizer, timeout)) {
       long start = System.nanoTime();
       long produced = 0;
       long failed = 0;

@@ -46,7 +46,9 @@ public record SourceEncoder(
 
   /**
    * The cached source encoder, or a freshly trained one (then cached) when there is none, when
-   * {@code force} is set, or when the cache holds another architecture than {@code config}.
+   * {@code force} is set, when the cache holds another architecture than {@code config}, or when it
+   * was trained for fewer epochs than {@code bootstrap} asks (a quick run's model is not reused by
+   * a full one).
    */
   public static SourceEncoder loadOrTrain(
       Path dataDir,
@@ -59,17 +61,18 @@ public record SourceEncoder(
     Path resultFile = resultFile(dataDir);
     if (!force && Files.isRegularFile(modelFile) && Files.isRegularFile(resultFile)) {
       EncoderFile.Contents cached = EncoderFile.read(modelFile);
-      if (cached.config().equals(config)) {
-        Properties p = new Properties();
-        try (Reader in = Files.newBufferedReader(resultFile)) {
-          p.load(in);
-        }
+      Properties p = new Properties();
+      try (Reader in = Files.newBufferedReader(resultFile)) {
+        p.load(in);
+      }
+      int cachedEpochs = Integer.parseInt(p.getProperty("epochs", "0"));
+      if (cached.config().equals(config) && cachedEpochs >= bootstrap.epochs()) {
         return new SourceEncoder(
             modelFile,
             cached.config(),
             cached.parameters(),
             Double.parseDouble(p.getProperty("test_accuracy")),
-            Integer.parseInt(p.getProperty("epochs")),
+            cachedEpochs,
             true);
       }
     }

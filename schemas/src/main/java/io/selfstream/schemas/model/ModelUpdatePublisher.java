@@ -14,12 +14,15 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
@@ -183,7 +186,32 @@ public final class ModelUpdatePublisher implements AutoCloseable {
    * @throws KafkaException when the transaction failed (it was aborted; nothing became visible)
    */
   public synchronized Published publish(List<ModelUpdate> chunks) {
+    return publish(chunks, Map.of(), null);
+  }
+
+  /**
+   * Publishes the chunks of one version and, in the same transaction, commits {@code offsets} for
+   * {@code group} ({@code sendOffsetsToTransaction}): a trainer that consumed its inputs with
+   * {@code read_committed} and manual commits makes "version v is visible" and "the records that
+   * produced it are consumed" one atomic fact, so a restart never trains twice on committed input
+   * nor loses a version's input.
+   *
+   * @param offsets next offsets to commit per input partition (empty: none, as {@link
+   *     #publish(List)})
+   * @param group the input consumer's {@code groupMetadata()}; required when {@code offsets} is not
+   *     empty
+   * @throws KafkaException when the transaction failed (it was aborted; neither the version nor the
+   *     offsets became visible)
+   */
+  public synchronized Published publish(
+      List<ModelUpdate> chunks,
+      Map<TopicPartition, OffsetAndMetadata> offsets,
+      ConsumerGroupMetadata group) {
     checkOneVersion(chunks);
+    Objects.requireNonNull(offsets, "offsets");
+    if (!offsets.isEmpty() && group == null) {
+      throw new IllegalArgumentException("committing offsets needs the consumer's group metadata");
+    }
     if (closed) {
       throw new IllegalStateException("publisher is closed");
     }
@@ -199,6 +227,9 @@ public final class ModelUpdatePublisher implements AutoCloseable {
       producer.beginTransaction();
       for (ModelUpdate chunk : chunks) {
         sent.add(producer.send(new ProducerRecord<>(topic, model, chunk)));
+      }
+      if (!offsets.isEmpty()) {
+        producer.sendOffsetsToTransaction(offsets, group);
       }
       producer.commitTransaction();
     } catch (ProducerFencedException

@@ -11,10 +11,13 @@ import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -102,6 +105,33 @@ class ModelUpdatePublisherTest {
       assertThatThrownBy(() -> publisher.publishFull("encoder", 2, 0, params, Map.of()))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("fenced");
+    }
+  }
+
+  @Test
+  void offsetsCommitInTheVersionsTransactionAndNotWhenItAborts() {
+    MockProducer<String, ModelUpdate> mock = producer();
+    Map<TopicPartition, OffsetAndMetadata> offsets =
+        Map.of(new TopicPartition("views", 0), new OffsetAndMetadata(42));
+    ConsumerGroupMetadata group = new ConsumerGroupMetadata("trainer");
+    try (ModelUpdatePublisher publisher = new ModelUpdatePublisher(mock, encoder, clock)) {
+      mock.sendException = new KafkaException("broker said no");
+      assertThatThrownBy(
+              () ->
+                  publisher.publish(
+                      encoder.encodeFull("encoder", 1, 0, params, Map.of()), offsets, group))
+          .isInstanceOf(KafkaException.class);
+      assertThat(mock.consumerGroupOffsetsHistory()).isEmpty();
+
+      mock.sendException = null;
+      publisher.publish(encoder.encodeFull("encoder", 1, 0, params, Map.of()), offsets, group);
+      assertThat(mock.commitCount()).isEqualTo(1);
+      assertThat(mock.consumerGroupOffsetsHistory()).containsExactly(Map.of("trainer", offsets));
+      assertThatThrownBy(
+              () ->
+                  publisher.publish(
+                      encoder.encodeFull("encoder", 2, 1, params, Map.of()), offsets, null))
+          .isInstanceOf(IllegalArgumentException.class);
     }
   }
 

@@ -147,6 +147,62 @@ public final class DecoupledAdamW {
     }
   }
 
+  /**
+   * The optimizer state of one parameter: first and second moment estimates (row-major, the
+   * parameter's shape) and how many updates it has had (the bias-correction step).
+   */
+  public record Moments(float[] mean, float[] variance, int count) {}
+
+  /**
+   * Copies the state of {@code params} out, in their order; {@code null} for a parameter that has
+   * not been updated yet. With {@link #importState} this lets a learner checkpoint and roll back
+   * its optimizer bit-exactly (parameter ids differ between encoders, so the caller keys the result
+   * by parameter name or position).
+   */
+  public List<Moments> exportState(List<Parameter> params) {
+    List<Moments> out = new ArrayList<>(params.size());
+    for (Parameter p : params) {
+      String id = p.getId();
+      Integer t = counts.get(id);
+      out.add(
+          t == null
+              ? null
+              : new Moments(means.get(id).toFloatArray(), variances.get(id).toFloatArray(), t));
+    }
+    return out;
+  }
+
+  /**
+   * Replaces the state of {@code params} with {@code state} (same order as {@link #exportState};
+   * {@code null} = fresh). Other parameters' state is dropped.
+   */
+  public void importState(List<Parameter> params, List<Moments> state) {
+    if (state.size() != params.size()) {
+      throw new IllegalArgumentException(
+          state.size() + " optimizer states for " + params.size() + " parameters");
+    }
+    for (int i = 0; i < params.size(); i++) {
+      Moments m = state.get(i);
+      long n = params.get(i).getArray().size();
+      if (m != null && (m.mean().length != n || m.variance().length != n || m.count() < 1)) {
+        throw new IllegalArgumentException(
+            "optimizer state " + i + " does not fit parameter " + params.get(i).getName());
+      }
+    }
+    clear();
+    for (int i = 0; i < params.size(); i++) {
+      Moments m = state.get(i);
+      if (m == null) {
+        continue;
+      }
+      NDArray w = params.get(i).getArray();
+      String id = params.get(i).getId();
+      means.put(id, w.getManager().create(m.mean(), w.getShape()));
+      variances.put(id, w.getManager().create(m.variance(), w.getShape()));
+      counts.put(id, m.count());
+    }
+  }
+
   /** Frees the optimizer state (moment estimates). */
   public void clear() {
     means.values().forEach(NDArray::close);

@@ -58,6 +58,26 @@ public final class AdaptationEvaluator implements AutoCloseable {
 
   private record Pending(ScoredFrame frame, long joinedAtNanos) {}
 
+  /** Sizes of the updates a method's versions arrived as (what travelled on the topic). */
+  public record UpdateSizes(long fullCount, long fullBytes, long deltaCount, long deltaBytes) {
+    UpdateSizes plus(ModelVersion v) {
+      return v.kind() == io.selfstream.schemas.avro.UpdateKind.FULL
+          ? new UpdateSizes(fullCount + 1, fullBytes + v.payloadBytes(), deltaCount, deltaBytes)
+          : new UpdateSizes(fullCount, fullBytes, deltaCount + 1, deltaBytes + v.payloadBytes());
+    }
+
+    public double meanFullBytes() {
+      return fullCount == 0 ? Double.NaN : (double) fullBytes / fullCount;
+    }
+
+    public double meanDeltaBytes() {
+      return deltaCount == 0 ? Double.NaN : (double) deltaBytes / deltaCount;
+    }
+  }
+
+  private final Map<AdaptationMethod, UpdateSizes> updateSizes =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   /**
    * @param scorer scores the frames; its method ids must be the {@link AdaptationMethod#id()}s
    * @param methods the methods to follow; SOURCE follows version 1 of {@code encoder} only
@@ -89,6 +109,7 @@ public final class AdaptationEvaluator implements AutoCloseable {
     if (method == AdaptationMethod.SOURCE && v.version() != 1) {
       return;
     }
+    updateSizes.merge(method, new UpdateSizes(0, 0, 0, 0).plus(v), (a, b) -> a.plus(v));
     scorer.offer(
         method.id(),
         new VersionHistory.Entry(
@@ -236,6 +257,11 @@ public final class AdaptationEvaluator implements AutoCloseable {
   /** Labels whose frame never arrived (it went to the dead-letter topic). */
   public long labelsWithoutFrame() {
     return labelsWithoutFrame;
+  }
+
+  /** Update sizes per method, as the versions arrived so far. */
+  public Map<AdaptationMethod, UpdateSizes> updateSizes() {
+    return Map.copyOf(updateSizes);
   }
 
   public PrequentialScorer scorer() {

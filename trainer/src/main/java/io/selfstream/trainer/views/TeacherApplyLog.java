@@ -119,6 +119,18 @@ public final class TeacherApplyLog implements Accumulator<String, TreeMap<String
       return true;
     }
 
+    /** The newest version every one of {@code parallelism} instances holds (0 if none). */
+    public long newestHeldEverywhere(int parallelism) {
+      java.util.TreeSet<Long> versions = new java.util.TreeSet<>(applied.keySet());
+      versions.addAll(restored.keySet());
+      for (Long v : versions.descendingSet()) {
+        if (heldEverywhere(v, parallelism)) {
+          return v;
+        }
+      }
+      return 0;
+    }
+
     /** When the last of {@code parallelism} instances applied {@code version}, if all did. */
     public OptionalLong appliedEverywhereAt(long version, int parallelism) {
       Map<Integer, Long> a = applied.getOrDefault(version, Map.of());
