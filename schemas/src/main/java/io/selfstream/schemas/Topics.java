@@ -4,6 +4,7 @@ import io.selfstream.schemas.avro.DeadFrame;
 import io.selfstream.schemas.avro.EvalLabel;
 import io.selfstream.schemas.avro.Frame;
 import io.selfstream.schemas.avro.FrameFeatures;
+import io.selfstream.schemas.avro.FrameLabel;
 import io.selfstream.schemas.avro.ModelUpdate;
 import io.selfstream.schemas.avro.RawFrame;
 import io.selfstream.schemas.avro.SegmentEvent;
@@ -86,6 +87,19 @@ public final class Topics {
           false,
           "action segments of live feeds");
 
+  /**
+   * Per-frame action labels of live feeds (the live segmentation app), stamped with the temporal
+   * model and encoder versions; {@link #SEGMENTS} carries the same labels run-length encoded.
+   */
+  public static final TopicSpec<FrameLabel> FRAME_LABELS =
+      new TopicSpec<>(
+          "frame-labels",
+          FrameLabel.class,
+          4,
+          Duration.ofDays(1),
+          false,
+          "per-frame action labels of live feeds");
+
   /** Ground truth for evaluation only: no training path subscribes to it. */
   public static final TopicSpec<EvalLabel> LABELS_EVAL =
       new TopicSpec<>(
@@ -99,5 +113,13 @@ public final class Topics {
   /** Every topic, in creation order. */
   public static final List<TopicSpec<?>> ALL =
       List.of(
-          FRAMES_RAW, FRAMES, FRAMES_DLQ, VIEWS, FEATURES, MODEL_UPDATES, SEGMENTS, LABELS_EVAL);
+          FRAMES_RAW,
+          FRAMES,
+          FRAMES_DLQ,
+          VIEWS,
+          FEATURES,
+          MODEL_UPDATES,
+          SEGMENTS,
+          FRAME_LABELS,
+          LABELS_EVAL);
 }

@@ -58,8 +58,20 @@ public record ModelSpec(
         loss);
   }
 
+  /**
+   * Whether training runs DTGRM's auxiliary frame-exchange task: DTGRM with a non-zero exchange
+   * rate and a non-zero weight on at least one of its two losses. With the task off DTGRM trains
+   * like MS-TCN (main branch only, per-stage CE + smoothing); the swap heads stay unused.
+   */
   public boolean hasSwapTask() {
-    return type == ModelType.DTGRM;
+    return type == ModelType.DTGRM
+        && swap.rate() > 0
+        && (swap.detectionWeight() > 0 || swap.correctionWeight() > 0);
+  }
+
+  /** The same model with another auxiliary-task setting (DTGRM; ignored by MS-TCN). */
+  public ModelSpec withSwap(SwapTaskConfig s) {
+    return new ModelSpec(type, inputDim, numClasses, stages, tcn, graph, s, loss);
   }
 
   /** A fresh, uninitialised block for this spec. */

@@ -16,6 +16,15 @@ public record SwapTaskConfig(double rate, double detectionWeight, double correct
     if (rate < 0 || rate > 1) {
       throw new IllegalArgumentException("swap rate " + rate);
     }
+    if (detectionWeight < 0 || correctionWeight < 0) {
+      throw new IllegalArgumentException(
+          "swap-task weights must be >= 0: " + detectionWeight + ", " + correctionWeight);
+    }
+  }
+
+  /** No auxiliary task (DTGRM then trains on the main branch only). */
+  public static SwapTaskConfig off() {
+    return new SwapTaskConfig(0, 0, 0);
   }
 
   public static SwapTaskConfig paper() {

@@ -15,6 +15,7 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import io.selfstream.graphreasoning.data.Features;
 import io.selfstream.graphreasoning.data.LabeledVideo;
+import io.selfstream.graphreasoning.engine.GradientLock;
 import io.selfstream.graphreasoning.loss.SegmentationLoss;
 import io.selfstream.graphreasoning.model.ModelSpec;
 import io.selfstream.graphreasoning.model.SegmentationModels;
@@ -147,20 +148,22 @@ public final class SegmentationTrainer implements AutoCloseable {
           SegmentationBatch.of(scope, batch, spec.hasSwapTask() ? rng : null, spec.swap().rate());
       double value;
       long correct;
-      try (GradientCollector gc = trainer.newGradientCollector()) {
-        NDList out = trainer.forward(b.inputs());
-        NDArray l = loss.evaluate(b.labels(), out);
-        gc.backward(l);
-        value = l.getFloat();
-        NDArray predicted = out.get(spec.stages() - 1).argMax(1);
-        correct =
-            (long)
-                predicted
-                    .eq(b.target())
-                    .toType(DataType.FLOAT32, false)
-                    .mul(b.frameMask())
-                    .sum()
-                    .getFloat();
+      synchronized (GradientLock.ENGINE) { // one gradient collector per process (DJL)
+        try (GradientCollector gc = trainer.newGradientCollector()) {
+          NDList out = trainer.forward(b.inputs());
+          NDArray l = loss.evaluate(b.labels(), out);
+          gc.backward(l);
+          value = l.getFloat();
+          NDArray predicted = out.get(spec.stages() - 1).argMax(1);
+          correct =
+              (long)
+                  predicted
+                      .eq(b.target())
+                      .toType(DataType.FLOAT32, false)
+                      .mul(b.frameMask())
+                      .sum()
+                      .getFloat();
+        }
       }
       trainer.step();
       long frames = 0;

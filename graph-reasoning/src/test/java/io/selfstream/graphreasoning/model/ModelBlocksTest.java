@@ -191,6 +191,37 @@ class ModelBlocksTest {
     assertThat(adj.sum(new int[] {2}).sub(1).abs().max().getFloat()).isLessThan(1e-5f);
   }
 
+  /**
+   * A frame whose features are all zero (or nearly) must not send a 1/eps gradient back: the
+   * normalisation used to be {@code x / max(|x|, 1e-8)}, whose derivative at such a frame is 1e8.
+   */
+  @Test
+  void similarityAdjacencyGradientIsBoundedAtAZeroFrame() {
+    DilatedGraphConvolution g = new DilatedGraphConvolution(2, 3, 1);
+    // (1, 2, 4): frames (1,0), (0,1), (0,0), (2,3); frame 2 is all zero
+    NDArray x = manager.create(new float[] {1, 0, 0, 2, 0, 1, 0, 3}, new Shape(1, 2, 4));
+    x.setRequiresGradient(true);
+    NDArray weights = manager.arange(36f).reshape(1, 3, 3, 4).div(36f);
+    try (ai.djl.training.GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+      NDArray adj = g.similarityAdjacency(x);
+      gc.backward(adj.mul(weights).sum());
+    }
+    float[] grad = x.getGradient().toFloatArray();
+    for (float v : grad) {
+      assertThat(Float.isFinite(v)).isTrue();
+      assertThat(Math.abs(v)).isLessThan(1e4f);
+    }
+    // the zero frame still has cosine 0 with every node of its graph, itself included
+    float[] row = g.similarityAdjacency(x).get("0, 1, :, 2").toFloatArray();
+    double e = Math.E;
+    assertThat(row[0]).isCloseTo((float) (1 / 3.0), within(1e-5f));
+    assertThat(row[1]).isCloseTo((float) (1 / 3.0), within(1e-5f));
+    assertThat(row[2]).isCloseTo((float) (1 / 3.0), within(1e-5f));
+    // and a real frame keeps cosine 1 with itself (frame 1: cosines 0, 1, 0)
+    float[] row1 = g.similarityAdjacency(x).get("0, 1, :, 1").toFloatArray();
+    assertThat(row1[1]).isCloseTo((float) (e / (e + 2)), within(1e-5f));
+  }
+
   /** Explicit graphs: unfold nodes, multiply by each frame's adjacency, fold back; and cosines. */
   @Test
   void graphConvolutionMatchesExplicitDilatedGraphs() {

@@ -59,9 +59,14 @@ class SegmentationTrainerTest {
   }
 
   private void overfits(ModelType type) throws IOException {
+    overfits(tiny(type));
+  }
+
+  private void overfits(ModelSpec spec) throws IOException {
+    ModelType type = spec.type();
     LabeledVideo v = video();
     TrainConfig cfg = new TrainConfig(60, 1, 5e-3, 11, 0);
-    try (SegmentationTrainer trainer = new SegmentationTrainer(tiny(type), cfg)) {
+    try (SegmentationTrainer trainer = new SegmentationTrainer(spec, cfg)) {
       double lossBefore = trainer.evaluateLoss(List.of(v));
       double accBefore = accuracy(trainer, v);
       List<Double> losses = new ArrayList<>();
@@ -97,6 +102,13 @@ class SegmentationTrainerTest {
   @Test
   void dtgrmOverfitsARealSequence() throws IOException {
     overfits(ModelType.DTGRM);
+  }
+
+  @Test
+  void dtgrmWithoutTheSwapTaskOverfitsARealSequence() throws IOException {
+    ModelSpec spec = tiny(ModelType.DTGRM).withSwap(SwapTaskConfig.off());
+    assertThat(spec.hasSwapTask()).isFalse();
+    overfits(spec);
   }
 
   @Test

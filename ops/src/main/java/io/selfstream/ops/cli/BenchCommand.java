@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
       BenchCommand.Ingest.class,
       BenchViewsCommand.class,
       BenchAdaptationCommand.class,
-      SegmentationCommands.BenchSegmentation.class
+      SegmentationCommands.BenchSegmentation.class,
+      BenchTemporalCommand.class
     })
 final class BenchCommand implements Runnable {
 

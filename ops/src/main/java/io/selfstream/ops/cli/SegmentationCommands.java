@@ -30,7 +30,11 @@ final class SegmentationCommands {
   @Command(
       name = "train",
       description = "Train a model.",
-      subcommands = {TrainSegmentation.class, TrainEncoderCommand.class})
+      subcommands = {
+        TrainSegmentation.class,
+        TrainEncoderCommand.class,
+        TrainTemporalCommand.class
+      })
   static final class Train implements Runnable {
     @Override
     public void run() {

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       SegmentationCommands.Train.class,
       SegmentationCommands.Predict.class,
       SegmentationCommands.Generate.class,
+      SegmentCommand.class,
       ConfigCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -8,6 +8,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.util.Pair;
 import io.selfstream.data.FashionMnist;
+import io.selfstream.graphreasoning.engine.GradientLock;
 import io.selfstream.trainer.augment.U8Image;
 import io.selfstream.trainer.augment.WeakAugment;
 import java.io.IOException;
@@ -79,16 +80,18 @@ public final class EncoderBootstrap {
       NDArray x = ImageTensors.images(step, images, encoder.config());
       float loss;
       int correct;
-      try (GradientCollector gc = step.getEngine().newGradientCollector()) {
-        NDList out = encoder.forward(x, null, true);
-        NDArray logits = out.get(VisionTransformer.LOGITS);
-        NDArray lossArray = EncoderLosses.crossEntropy(logits, labels, smoothing);
-        loss = lossArray.getFloat();
-        correct = countCorrect(logits, labels);
-        if (!Float.isFinite(loss)) {
-          return new StepResult(false, loss, Float.NaN, correct, "non-finite loss " + loss);
+      synchronized (GradientLock.ENGINE) { // one gradient collector per process (DJL)
+        try (GradientCollector gc = step.getEngine().newGradientCollector()) {
+          NDList out = encoder.forward(x, null, true);
+          NDArray logits = out.get(VisionTransformer.LOGITS);
+          NDArray lossArray = EncoderLosses.crossEntropy(logits, labels, smoothing);
+          loss = lossArray.getFloat();
+          correct = countCorrect(logits, labels);
+          if (!Float.isFinite(loss)) {
+            return new StepResult(false, loss, Float.NaN, correct, "non-finite loss " + loss);
+          }
+          gc.backward(lossArray);
         }
-        gc.backward(lossArray);
       }
       float norm = DecoupledAdamW.globalGradNorm(trainable, step);
       if (!Float.isFinite(norm)) {
