@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Installs what selfstream needs from the OS: a JDK 17+, Maven and the Fashion-MNIST data set
-# (Debian package dataset-fashion-mnist). Safe to run again; quiet when everything is there.
+# Installs what selfstream needs from the OS: a JDK 17+, Maven, the Fashion-MNIST data set
+# (Debian package dataset-fashion-mnist) and, for the dashboard's browser test, Chromium and its
+# chromedriver. Safe to run again; quiet when everything is there.
 set -euo pipefail
 
 need_apt=()
 command -v java >/dev/null 2>&1 || need_apt+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || need_apt+=(maven)
 ls /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte* >/dev/null 2>&1 || need_apt+=(dataset-fashion-mnist)
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+[ -x /usr/bin/chromedriver ] || need_apt+=(chromium-driver)
 
 if [ ${#need_apt[@]} -eq 0 ]; then
   exit 0

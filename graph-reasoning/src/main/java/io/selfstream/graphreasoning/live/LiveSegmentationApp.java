@@ -65,17 +65,35 @@ public final class LiveSegmentationApp implements AutoCloseable {
    */
   public static LiveSegmentationApp start(
       LiveSegmentationSettings settings, ClientSettings client) {
+    return start(settings, client, LiveListener.NONE);
+  }
+
+  /**
+   * As {@link #start(LiveSegmentationSettings, ClientSettings)}, reporting labels, segments and
+   * applied model versions to {@code listener} (the CLI's Prometheus meters).
+   */
+  public static LiveSegmentationApp start(
+      LiveSegmentationSettings settings, ClientSettings client, LiveListener listener) {
     List<PublicKey> keys = trustedKeys(settings.trustedKeyFiles());
     TemporalModelHolder holder = new TemporalModelHolder(settings.model());
     LiveCounters counters = new LiveCounters();
     ModelUpdateFollower follower = null;
     KafkaStreams streams = null;
     try {
-      follower = ModelUpdateFollower.start(client, settings.model(), keys, holder::offer);
+      follower =
+          ModelUpdateFollower.start(
+              client,
+              settings.model(),
+              keys,
+              v -> {
+                if (holder.offer(v)) {
+                  listener.applied(v, System.currentTimeMillis());
+                }
+              });
       SegmentationSerdes serdes = SegmentationSerdes.of(new SerdeFactory(client));
       streams =
           new KafkaStreams(
-              SegmentationTopology.build(settings, holder, serdes, counters),
+              SegmentationTopology.build(settings, holder, serdes, counters, listener),
               streamsProperties(settings, client.bootstrap()));
       streams.setUncaughtExceptionHandler(
           e -> {

@@ -30,6 +30,7 @@ final class SegmentationProcessor implements Processor<String, byte[], String, O
   private final Deserializer<FrameFeatures> deserializer;
   private final LiveCounters counters;
   private final LiveLabeler labeler;
+  private final LiveListener listener;
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, SourceWindow> windows;
   private KeyValueStore<String, SourceProgress> progress;
@@ -39,6 +40,16 @@ final class SegmentationProcessor implements Processor<String, byte[], String, O
       TemporalModelHolder holder,
       Deserializer<FrameFeatures> deserializer,
       LiveCounters counters) {
+    this(settings, holder, deserializer, counters, LiveListener.NONE);
+  }
+
+  SegmentationProcessor(
+      LiveSegmentationSettings settings,
+      TemporalModelHolder holder,
+      Deserializer<FrameFeatures> deserializer,
+      LiveCounters counters,
+      LiveListener listener) {
+    this.listener = listener;
     this.settings = settings;
     this.holder = holder;
     this.deserializer = deserializer;
@@ -139,6 +150,7 @@ final class SegmentationProcessor implements Processor<String, byte[], String, O
             new Record<String, Object>(
                 key, label, label.getCaptureTimeMs().toEpochMilli(), new RecordHeaders()),
             SegmentationTopology.LABELS_SINK);
+        listener.labelled(label);
       }
 
       @Override
@@ -147,6 +159,7 @@ final class SegmentationProcessor implements Processor<String, byte[], String, O
             new Record<String, Object>(
                 key, event, event.getEndTimeMs().toEpochMilli(), new RecordHeaders()),
             SegmentationTopology.SEGMENTS_SINK);
+        listener.segment(event);
       }
     };
   }

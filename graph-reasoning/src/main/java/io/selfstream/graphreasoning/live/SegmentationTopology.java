@@ -49,13 +49,26 @@ public final class SegmentationTopology {
       TemporalModelHolder holder,
       SegmentationSerdes serdes,
       LiveCounters counters) {
+    return build(settings, holder, serdes, counters, LiveListener.NONE);
+  }
+
+  /**
+   * Builds the topology, reporting every forwarded label and segment to {@code listener} (metrics).
+   */
+  public static Topology build(
+      LiveSegmentationSettings settings,
+      TemporalModelHolder holder,
+      SegmentationSerdes serdes,
+      LiveCounters counters,
+      LiveListener listener) {
     Topology topology = new Topology();
     topology.addSource(
         SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), featuresTopic());
     topology.addProcessor(
         PROCESSOR,
         () ->
-            new SegmentationProcessor(settings, holder, serdes.features().deserializer(), counters),
+            new SegmentationProcessor(
+                settings, holder, serdes.features().deserializer(), counters, listener),
         SOURCE);
     topology.addStateStore(
         Stores.keyValueStoreBuilder(

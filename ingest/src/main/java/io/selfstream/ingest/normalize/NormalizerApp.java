@@ -28,7 +28,21 @@ public final class NormalizerApp implements AutoCloseable {
    * @param serdes configured value serdes
    */
   public NormalizerApp(NormalizerSettings settings, String bootstrap, NormalizerSerdes serdes) {
-    this(NormalizerTopology.build(settings, serdes), streamsProperties(settings, bootstrap));
+    this(settings, bootstrap, serdes, NormalizerListener.NONE);
+  }
+
+  /**
+   * As {@link #NormalizerApp(NormalizerSettings, String, NormalizerSerdes)}, reporting every record
+   * to {@code listener} (the CLI's Prometheus meters).
+   */
+  public NormalizerApp(
+      NormalizerSettings settings,
+      String bootstrap,
+      NormalizerSerdes serdes,
+      NormalizerListener listener) {
+    this(
+        NormalizerTopology.build(settings, serdes, listener),
+        streamsProperties(settings, bootstrap));
   }
 
   /** Runs any topology with the given properties (e.g. {@link #streamsProperties} + overrides). */

@@ -34,15 +34,26 @@ final class NormalizerProcessor implements Processor<String, byte[], String, Obj
   private final FrameNormalizer normalizer;
   private final Deserializer<RawFrame> deserializer;
   private final NormalizerSettings settings;
+  private final NormalizerListener listener;
   private ProcessorContext<String, Object> context;
+  private long startedNanos;
 
   NormalizerProcessor(
       FrameNormalizer normalizer,
       Deserializer<RawFrame> deserializer,
       NormalizerSettings settings) {
+    this(normalizer, deserializer, settings, NormalizerListener.NONE);
+  }
+
+  NormalizerProcessor(
+      FrameNormalizer normalizer,
+      Deserializer<RawFrame> deserializer,
+      NormalizerSettings settings,
+      NormalizerListener listener) {
     this.normalizer = normalizer;
     this.deserializer = deserializer;
     this.settings = settings;
+    this.listener = listener;
   }
 
   @Override
@@ -52,6 +63,8 @@ final class NormalizerProcessor implements Processor<String, byte[], String, Obj
 
   @Override
   public void process(Record<String, byte[]> record) {
+    startedNanos = System.nanoTime();
+    listener.received();
     RecordMetadata md = context.recordMetadata().orElse(null);
     String topic = md == null ? "" : md.topic();
     int partition = md == null ? -1 : md.partition();
@@ -112,6 +125,7 @@ final class NormalizerProcessor implements Processor<String, byte[], String, Obj
             .withValue((Object) frame)
             .withHeaders(new RecordHeaders()),
         NormalizerTopology.FRAMES_SINK);
+    listener.normalized(System.nanoTime() - startedNanos);
   }
 
   private void dead(
@@ -153,5 +167,6 @@ final class NormalizerProcessor implements Processor<String, byte[], String, Obj
     context.forward(
         record.withKey(sourceId).withValue((Object) dead).withHeaders(headers),
         NormalizerTopology.DLQ_SINK);
+    listener.deadLetter(reason, System.nanoTime() - startedNanos);
   }
 }

@@ -30,6 +30,15 @@ public final class NormalizerTopology {
 
   /** Builds the topology from settings and configured value serdes. */
   public static Topology build(NormalizerSettings settings, NormalizerSerdes serdes) {
+    return build(settings, serdes, NormalizerListener.NONE);
+  }
+
+  /**
+   * Builds the topology from settings and configured value serdes, reporting every record to {@code
+   * listener} (metrics).
+   */
+  public static Topology build(
+      NormalizerSettings settings, NormalizerSerdes serdes, NormalizerListener listener) {
     Topology topology = new Topology();
     topology.addSource(
         SOURCE,
@@ -40,7 +49,10 @@ public final class NormalizerTopology {
         PROCESSOR,
         () ->
             new NormalizerProcessor(
-                new FrameNormalizer(settings), serdes.rawFrame().deserializer(), settings),
+                new FrameNormalizer(settings),
+                serdes.rawFrame().deserializer(),
+                settings,
+                listener),
         SOURCE);
     topology.addSink(
         FRAMES_SINK,

@@ -44,6 +44,7 @@ public final class OfflineAdaptationBenchmark {
    * @param methods methods to compare
    * @param config learner hyperparameters
    * @param maskRatio SimMIM mask ratio override of the views (null = the views job's default)
+   * @param maskPatch SimMIM mask block side override in pixels (null = the views job's default)
    * @param publishEverySteps learners publish (consumers refresh) every this many steps
    * @param timingSteps learner steps timed for the trainer throughput
    * @param seed stream and learner seed
@@ -54,6 +55,7 @@ public final class OfflineAdaptationBenchmark {
       List<AdaptationMethod> methods,
       AdaptConfig config,
       Double maskRatio,
+      Integer maskPatch,
       int publishEverySteps,
       int timingSteps,
       long seed) {
@@ -65,6 +67,7 @@ public final class OfflineAdaptationBenchmark {
           quick ? 400 : 0,
           List.of(AdaptationMethod.values()),
           AdaptConfig.DEFAULT,
+          null,
           null,
           1,
           quick ? 10 : 30,
@@ -155,10 +158,16 @@ public final class OfflineAdaptationBenchmark {
 
   public Map<String, Object> run(Consumer<String> log) throws IOException {
     FashionMnist test = FashionMnist.load(FashionMnist.Split.TEST);
+    ViewMaker defaults = OfflineAdaptation.defaultViews(encoder);
     ViewMaker views =
-        options.maskRatio() == null
-            ? OfflineAdaptation.defaultViews(encoder)
-            : OfflineAdaptation.defaultViews(encoder, options.maskRatio());
+        options.maskRatio() == null && options.maskPatch() == null
+            ? defaults
+            : OfflineAdaptation.defaultViews(
+                encoder,
+                options.maskPatch() == null
+                    ? defaults.encoder().maskPatchSize()
+                    : options.maskPatch(),
+                options.maskRatio() == null ? defaults.encoder().maskRatio() : options.maskRatio());
     Device device = Device.cpu();
     OfflineAdaptation.Options o =
         new OfflineAdaptation.Options(
@@ -217,6 +226,7 @@ public final class OfflineAdaptationBenchmark {
     out.put("methods", methods);
     out.put("trainer_memory_samples_per_s", BenchOutput.round(trainerRate, 1));
     out.put("wall_s", BenchOutput.round(seconds, 1));
+    out.put("mask_patch", views.encoder().maskPatchSize());
     out.put("mask_ratio", views.encoder().maskRatio());
     out.put("adapt", options.config());
     return out;

@@ -78,6 +78,12 @@ final class BenchAdaptationCommand implements Callable<Integer> {
   Double maskRatio;
 
   @Option(
+      names = "--mask-patch",
+      paramLabel = "PX",
+      description = "SimMIM mask block side of the views in pixels (default: the views job's)")
+  Integer maskPatch;
+
+  @Option(
       names = "--publish-every",
       paramLabel = "STEPS",
       description = "learner steps between publishes (consumer refreshes), default 1")
@@ -119,6 +125,7 @@ final class BenchAdaptationCommand implements Callable<Integer> {
             chosen,
             adaptConfig,
             maskRatio,
+            maskPatch,
             publishEvery == null ? base.publishEverySteps() : publishEvery,
             base.timingSteps(),
             seed == null ? base.seed() : seed);
@@ -134,9 +141,10 @@ final class BenchAdaptationCommand implements Callable<Integer> {
 
   /** The Kafka mode: the whole pipeline on an embedded stack of its own. */
   private int onStack(Config config, AdaptConfig adaptConfig) throws Exception {
-    if (methods != null || maskRatio != null || publishEvery != null) {
+    if (methods != null || maskRatio != null || maskPatch != null || publishEvery != null) {
       System.err.println(
-          "bench adaptation: --methods, --mask-ratio and --publish-every apply to --in-memory only");
+          "bench adaptation: --methods, --mask-ratio, --mask-patch and --publish-every apply to"
+              + " --in-memory only");
       return 2;
     }
     SourceEncoder source =

@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.selfstream.config.Config;
 import io.selfstream.ops.bench.BenchOutput;
+import io.selfstream.ops.dashboard.DashboardServer;
+import io.selfstream.ops.dashboard.DashboardState;
 import io.selfstream.ops.demo.DemoRun;
 import io.selfstream.ops.metrics.MetricsServer;
 import io.selfstream.ops.metrics.MetricsSettings;
@@ -90,11 +92,22 @@ final class DemoCommand implements Callable<Integer> {
           stack.clientSettings().bootstrap(),
           stack.clientSettings().registryUrl());
       MeterRegistry registry = metrics == null ? new SimpleMeterRegistry() : metrics.registry();
+      // the dashboard: served with the metrics, and written to a file for `selfstream dashboard`
+      DashboardState dashboard = new DashboardState(registry);
+      Path dashboardFile = runDir.resolve(DashboardState.FILE_NAME);
       if (metrics != null) {
+        DashboardServer.mount(metrics, dashboard::json);
         System.out.println("metrics: " + metrics.baseUrl() + "/metrics");
+        System.out.println("dashboard: " + metrics.baseUrl() + "/");
       }
       DemoRun.Summary summary =
-          new DemoRun(stack.clientSettings(), runDir, source, options, registry, System.out).run();
+          new DemoRun(stack.clientSettings(), runDir, source, options, registry, System.out)
+              .listener(
+                  status -> {
+                    dashboard.onStatus(status);
+                    dashboard.writeTo(dashboardFile);
+                  })
+              .run();
       printTable(summary);
       BenchOutput.emit(summary.json(), out == null ? runDir.resolve("summary.json") : out);
       return summary.nothingLost() && summary.applied() ? 0 : 1;

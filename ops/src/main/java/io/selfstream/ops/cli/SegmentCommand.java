@@ -6,6 +6,8 @@ import io.selfstream.config.ConfigException;
 import io.selfstream.graphreasoning.live.LiveCounters;
 import io.selfstream.graphreasoning.live.LiveSegmentationApp;
 import io.selfstream.graphreasoning.live.LiveSegmentationSettings;
+import io.selfstream.ops.metrics.SegmentationMeters;
+import io.selfstream.ops.metrics.ServiceMetrics;
 import io.selfstream.ops.stack.StackSettings;
 import io.selfstream.schemas.model.SigningKeys;
 import java.nio.file.Files;
@@ -57,7 +59,11 @@ final class SegmentCommand implements Runnable {
       CountDownLatch stop = new CountDownLatch(1);
       Thread hook = new Thread(stop::countDown, "segment-live-stop");
       Runtime.getRuntime().addShutdownHook(hook);
-      try (LiveSegmentationApp app = LiveSegmentationApp.start(settings, client)) {
+      try (ServiceMetrics metrics = ServiceMetrics.start(config);
+          SegmentationMeters meters = new SegmentationMeters(metrics.registry(), settings.model());
+          LiveSegmentationApp app = LiveSegmentationApp.start(settings, client, meters)) {
+        meters.attach(app);
+        metrics.bind(app.streams());
         app.streams()
             .setStateListener(
                 (now, before) -> {
@@ -68,14 +74,15 @@ final class SegmentCommand implements Runnable {
                 });
         System.out.printf(
             "segment live %s running against %s (model %s, window %d, lookahead %d = +%.0f ms"
-                + " at 30 fps, feature policy %s); Ctrl-C stops it%n",
+                + " at 30 fps, feature policy %s), %s; Ctrl-C stops it%n",
             settings.applicationId(),
             client.bootstrap(),
             settings.model(),
             settings.windowFrames(),
             settings.lookaheadFrames(),
             settings.lookaheadLatencyMillis(30),
-            settings.featurePolicy().name().toLowerCase(java.util.Locale.ROOT));
+            settings.featurePolicy().name().toLowerCase(java.util.Locale.ROOT),
+            metrics.describe());
         long every = Math.max(1, statusEverySeconds);
         while (!stop.await(every, TimeUnit.SECONDS)) {
           LiveCounters.Snapshot c = app.counters();

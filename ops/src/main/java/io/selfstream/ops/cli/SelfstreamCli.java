@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       IngestCommand.class,
       NormalizerCommand.class,
       DemoCommand.class,
+      io.selfstream.ops.dashboard.DashboardCommand.class,
       ViewsCommand.class,
       BenchCommand.class,
       SegmentEvalCommand.class,

@@ -1,9 +1,9 @@
 package io.selfstream.ops.cli;
 
 import ai.djl.Device;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.selfstream.config.Config;
 import io.selfstream.config.ConfigException;
+import io.selfstream.ops.metrics.ServiceMetrics;
 import io.selfstream.ops.stack.StackSettings;
 import io.selfstream.schemas.model.SigningKeys;
 import io.selfstream.trainer.adapt.AdaptConfig;
@@ -97,8 +97,6 @@ final class TrainEncoderCommand implements Callable<Integer> {
             AdaptConfig.from(config),
             device,
             settings.seed());
-    SimpleMeterRegistry registry = new SimpleMeterRegistry();
-
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch closed = new CountDownLatch(1);
     // Ctrl-C: the main thread closes the trainer (final publish + checkpoint), bounded
@@ -114,22 +112,24 @@ final class TrainEncoderCommand implements Callable<Integer> {
             },
             "trainer-stop");
     Runtime.getRuntime().addShutdownHook(hook);
-    try {
+    // the trainer's meters (TrainerMetrics) go to the served registry; closed after the trainer
+    try (ServiceMetrics metrics = ServiceMetrics.start(config)) {
       EncoderTrainer trainer =
           EncoderTrainer.start(
               settings,
               source,
               learner,
               SigningKeys.loadOrCreate(settings.signingKeyDir().orElseThrow()),
-              registry,
+              metrics.registry(),
               EncoderTrainer.Options.DEFAULTS.withMaxSteps(maxSteps));
       System.out.printf(
-          "training %s (%s on %s) from %s, checkpoints in %s; Ctrl-C stops it%n",
+          "training %s (%s on %s) from %s, checkpoints in %s, %s; Ctrl-C stops it%n",
           trainer.model(),
           m.id(),
           device,
           settings.client().bootstrap(),
-          settings.requireCheckpointDir());
+          settings.requireCheckpointDir(),
+          metrics.describe());
       long deadline = limit == null ? Long.MAX_VALUE : System.nanoTime() + limit.toNanos();
       while (trainer.isRunning()) {
         long wait =

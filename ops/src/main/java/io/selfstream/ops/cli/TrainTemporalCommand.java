@@ -1,11 +1,11 @@
 package io.selfstream.ops.cli;
 
 import ai.djl.Device;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.selfstream.config.ClientSettings;
 import io.selfstream.config.Config;
 import io.selfstream.config.ConfigException;
 import io.selfstream.config.ConfigKey;
+import io.selfstream.ops.metrics.ServiceMetrics;
 import io.selfstream.ops.stack.StackSettings;
 import io.selfstream.schemas.model.SigningKeys;
 import io.selfstream.trainer.consumer.EncoderTrainer;
@@ -123,18 +123,23 @@ final class TrainTemporalCommand implements Callable<Integer> {
             },
             "temporal-trainer-stop");
     Runtime.getRuntime().addShutdownHook(hook);
-    try {
+    // the trainer's meters (TrainerMetrics) go to the served registry; closed after the trainer
+    try (ServiceMetrics metrics = ServiceMetrics.start(loaded.common())) {
       TemporalTrainer trainer =
           TemporalTrainer.start(
               settings,
               seed,
               learner,
               SigningKeys.loadOrCreate(settings.signingKeyDir().orElseThrow()),
-              new SimpleMeterRegistry(),
+              metrics.registry(),
               EncoderTrainer.Options.DEFAULTS.withMaxSteps(maxSteps));
       System.out.printf(
-          "training dtgrm on %s from %s (%s), checkpoints in %s; Ctrl-C stops it%n",
-          device, settings.client().bootstrap(), source, settings.requireCheckpointDir());
+          "training dtgrm on %s from %s (%s), checkpoints in %s, %s; Ctrl-C stops it%n",
+          device,
+          settings.client().bootstrap(),
+          source,
+          settings.requireCheckpointDir(),
+          metrics.describe());
       long deadline = limit == null ? Long.MAX_VALUE : System.nanoTime() + limit.toNanos();
       while (trainer.isRunning()) {
         long wait =

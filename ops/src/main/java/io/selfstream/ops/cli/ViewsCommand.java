@@ -2,19 +2,26 @@ package io.selfstream.ops.cli;
 
 import io.selfstream.config.Config;
 import io.selfstream.config.ConfigException;
+import io.selfstream.ops.metrics.ModelConsumerMeters;
+import io.selfstream.ops.metrics.ServiceMetrics;
 import io.selfstream.ops.stack.StackSettings;
 import io.selfstream.ops.views.LocalViewsJob;
 import io.selfstream.schemas.model.SigningKeys;
+import io.selfstream.schemas.model.UpdateRejected;
 import io.selfstream.trainer.views.TeacherApplyLog;
 import io.selfstream.trainer.views.ViewsJobSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.api.common.JobStatus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,7 +29,10 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code selfstream views}: the Flink views job in a local MiniCluster against the configured (or
- * running embedded) stack, until Ctrl-C.
+ * running embedded) stack, until Ctrl-C. The metrics endpoint shows the JVM and the teacher as a
+ * model consumer ({@link ModelConsumerMeters}, consumer {@code views}), read from the job's
+ * accumulators at each status line; the job's own operator metrics are Flink metrics (a Flink
+ * Prometheus reporter on a real cluster), not registered here.
  */
 @Command(
     name = "views",
@@ -65,17 +75,43 @@ final class ViewsCommand implements Callable<Integer> {
             "views-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     JobStatus status = JobStatus.RUNNING;
-    try (LocalViewsJob job = LocalViewsJob.start(settings)) {
+    // the teacher meters read the last progress the status loop fetched: a scrape never waits on
+    // the job's accumulators
+    AtomicReference<LocalViewsJob.Progress> last = new AtomicReference<>();
+    int parallelism = settings.parallelism();
+    List<String> reasons = new ArrayList<>();
+    for (UpdateRejected.Reason r : UpdateRejected.Reason.values()) {
+      reasons.add(r.name().toLowerCase(Locale.ROOT));
+    }
+    reasons.add("layout");
+    try (ServiceMetrics metrics = ServiceMetrics.start(config);
+        ModelConsumerMeters teacher =
+            new ModelConsumerMeters(
+                metrics.registry(),
+                settings.model(),
+                "views",
+                () -> {
+                  LocalViewsJob.Progress p = last.get();
+                  return p == null ? 0 : p.teacher().newestHeldEverywhere(parallelism);
+                },
+                () -> {
+                  LocalViewsJob.Progress p = last.get();
+                  return p == null ? Map.of() : rejectionsByReason(p.teacher());
+                },
+                reasons);
+        LocalViewsJob job = LocalViewsJob.start(settings)) {
       System.out.printf(
-          "views job %s running against %s (parallelism %d, checkpoints every %s in %s);"
+          "views job %s running against %s (parallelism %d, checkpoints every %s in %s), %s;"
               + " Ctrl-C stops it%n",
           job.client().getJobID(),
           settings.client().bootstrap(),
           settings.parallelism(),
           settings.checkpointInterval(),
-          settings.checkpointDir().map(Path::toString).orElse("memory"));
+          settings.checkpointDir().map(Path::toString).orElse("memory"),
+          metrics.describe());
       while (!stop.await(every.toMillis(), TimeUnit.MILLISECONDS)) {
         LocalViewsJob.Progress p = job.progress();
+        last.set(p);
         status = p.status();
         System.out.printf(
             "views: %s, %d views, %d features, %d dead letters, teacher %s%n",
@@ -115,6 +151,15 @@ final class ViewsCommand implements Callable<Integer> {
       settings = settings.withCheckpointDir(dataDir.resolve("flink").resolve("checkpoints"));
     }
     return settings;
+  }
+
+  /** Rejections of every version and instance, summed by lower-case reason. */
+  static Map<String, Long> rejectionsByReason(TeacherApplyLog.Snapshot t) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    t.rejected()
+        .values()
+        .forEach(m -> m.forEach((r, n) -> out.merge(r.toLowerCase(Locale.ROOT), n, Long::sum)));
+    return out;
   }
 
   private static String describe(TeacherApplyLog.Snapshot t) {

@@ -130,6 +130,45 @@ public final class DemoRun {
   private final Options options;
   private final MeterRegistry registry;
   private final PrintStream out;
+  private Listener listener = s -> {};
+
+  /**
+   * What the status block shows, handed to a {@link Listener} at every status tick on the run's
+   * thread. {@code methods} holds the scorer's live tables: read them inside the call, keep no
+   * reference.
+   *
+   * @param seconds since the run started
+   * @param feedAcked corruption-feed frames acknowledged so far
+   * @param feedTotal frames the feed will send
+   * @param frames frames normalized
+   * @param deadLetters frames dead-lettered
+   * @param views training views made
+   * @param teacherVersion encoder version the views job holds everywhere
+   * @param scoredFrames frames the evaluator scored
+   * @param pendingFrames frames waiting for a fresher version to be scored with
+   * @param trainers each trainer's status
+   * @param methods each scored method's result so far
+   * @param updateSizes update messages and bytes the evaluator received per method
+   */
+  public record Status(
+      double seconds,
+      long feedAcked,
+      long feedTotal,
+      long frames,
+      long deadLetters,
+      long views,
+      long teacherVersion,
+      long scoredFrames,
+      int pendingFrames,
+      Map<AdaptationMethod, EncoderTrainer.Status> trainers,
+      Map<String, PrequentialScorer.MethodResult> methods,
+      Map<AdaptationMethod, AdaptationEvaluator.UpdateSizes> updateSizes) {}
+
+  /** Receives the status at every tick (the dashboard). */
+  @FunctionalInterface
+  public interface Listener {
+    void onStatus(Status status);
+  }
 
   public DemoRun(
       ClientSettings client,
@@ -144,6 +183,12 @@ public final class DemoRun {
     this.options = options;
     this.registry = registry;
     this.out = out;
+  }
+
+  /** Hands every status tick to {@code l} as well as printing it; returns this. */
+  public DemoRun listener(Listener l) {
+    this.listener = java.util.Objects.requireNonNull(l, "listener");
+    return this;
   }
 
   public Summary run() throws Exception {
@@ -392,6 +437,26 @@ public final class DemoRun {
                         100 * r.errors().meanError(),
                         Math.max(0, r.lastVersionUsed()))));
     out.println(b);
+    Map<AdaptationMethod, EncoderTrainer.Status> trainerStatus = new LinkedHashMap<>();
+    trainers.forEach((m, t) -> trainerStatus.put(m, t.status()));
+    try {
+      listener.onStatus(
+          new Status(
+              seconds,
+              feedProgress[0],
+              feedProgress[1],
+              frames.count(),
+              dlq.count(),
+              views.count(),
+              job.teacher().newestHeldEverywhere(job.settings().parallelism()),
+              evaluator.scoredFrames(),
+              evaluator.pending(),
+              trainerStatus,
+              evaluator.scorer().results(),
+              evaluator.updateSizes()));
+    } catch (RuntimeException e) {
+      out.println("status listener failed: " + e);
+    }
   }
 
   private Summary summarize(
@@ -422,6 +487,7 @@ public final class DemoRun {
           m.put("mean_error", BenchOutput.round(r.errors().meanError(), 4));
           m.put("frames_scored", r.errors().frames());
           m.put("unscored", r.unscored());
+          m.put("last_version_used", r.lastVersionUsed());
           Map<String, Object> perDomain = new LinkedHashMap<>();
           r.errors().perDomain().forEach((d, e) -> perDomain.put(d, BenchOutput.round(e, 4)));
           m.put("per_domain", perDomain);

@@ -126,6 +126,21 @@ abstract class BaseLearner implements OnlineLearner {
     return (float) (baseLearningRate() * lrScale);
   }
 
+  /**
+   * Call first in every {@link #step}: PyTorch's grad mode is per thread, and DJL switches it off
+   * only on the thread that loaded the engine. A learner stepped on any other thread (a trainer's
+   * poll thread, an executor) would start with grad mode on, and the in-place parameter writes
+   * outside the gradient collector (AdamW, EMA teacher, stochastic restore) would then throw an
+   * {@code EngineException} ("a leaf Variable that requires grad is being used in an in-place
+   * operation"). The gradient collector switches it on for the forward/backward only and restores
+   * it on close, so this thread then behaves like the engine's.
+   */
+  protected final void noGradOutsideCollectors() {
+    if ("PyTorch".equals(model.manager().getEngine().getEngineName())) {
+      ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+    }
+  }
+
   /** Gradient-clip factor for global norm {@code norm}. */
   protected float clipScale(float norm) {
     double clip = config.gradClipNorm();

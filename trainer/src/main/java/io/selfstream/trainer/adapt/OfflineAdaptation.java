@@ -106,7 +106,11 @@ public final class OfflineAdaptation {
 
   /** As {@link #defaultViews(EncoderConfig)} with another SimMIM mask ratio (for tuning). */
   public static ViewMaker defaultViews(EncoderConfig encoder, double maskRatio) {
-    int maskPatch = parse(ViewsJobSettings.MASK_PATCH);
+    return defaultViews(encoder, parse(ViewsJobSettings.MASK_PATCH), maskRatio);
+  }
+
+  /** As {@link #defaultViews(EncoderConfig)} with another SimMIM mask block and ratio (tuning). */
+  public static ViewMaker defaultViews(EncoderConfig encoder, int maskPatch, double maskRatio) {
     double threshold = parse(ViewsJobSettings.CONFIDENCE_THRESHOLD);
     long seed = parse(ViewsJobSettings.SEED);
     return new ViewMaker(encoder.withMask(maskPatch, maskRatio), threshold, seed);

@@ -21,6 +21,11 @@ import java.util.Map;
  * fairness + w_recon L1(masked pixels) + w_align alignment}. SELFTRAIN (the ablation): the same
  * teacher and student, CE + fairness only, the strong view unmasked, decoder and mask token frozen.
  * The teacher is what gets published.
+ *
+ * <p>With {@link AdaptConfig#ceOnUnmaskedView()} SELFSTREAM's CE and fairness come from a second
+ * student forward of the unmasked strong view (the masked forward then only feeds reconstruction
+ * and alignment); with {@link AdaptConfig#restoreProbability()} {@code > 0} every step ends with a
+ * CoTTA-style stochastic restore of the student towards the source weights.
  */
 final class TeacherStudentLearner extends BaseLearner {
 
@@ -29,6 +34,17 @@ final class TeacherStudentLearner extends BaseLearner {
   private final Parameter headWeight;
   private final Parameter headBias;
 
+  /** {@link #trainable} split: the SimMIM decoder and mask token vs the rest. */
+  private final java.util.List<Parameter> decoderParams = new java.util.ArrayList<>();
+
+  private final java.util.List<Parameter> encoderParams = new java.util.ArrayList<>();
+
+  /**
+   * Source values of {@link #encoderParams} (same order), for the stochastic restore; else null.
+   * The decoder is not restored: its source state is an untrained initialisation.
+   */
+  private final java.util.List<NDArray> sourceValues;
+
   TeacherStudentLearner(
       AdaptationMethod method, AdaptConfig config, Encoder student, Encoder teacher) {
     super(method, config, student, teacher, trainableNames(method, student));
@@ -36,6 +52,21 @@ final class TeacherStudentLearner extends BaseLearner {
     this.ema = EmaTeacher.of(config);
     this.headWeight = parameter(student, "head_weight");
     this.headBias = parameter(student, "head_bias");
+    for (int i = 0; i < trainable.size(); i++) {
+      String name = trainableNames.get(i);
+      boolean decoder = name.contains("decoder") || name.endsWith(VisionTransformer.MASK_TOKEN);
+      (decoder ? decoderParams : encoderParams).add(trainable.get(i));
+    }
+    if (config.restoreProbability() > 0) {
+      sourceValues = new java.util.ArrayList<>(encoderParams.size());
+      for (Parameter p : encoderParams) {
+        NDArray copy = p.getArray().duplicate();
+        copy.attach(student.manager());
+        sourceValues.add(copy);
+      }
+    } else {
+      sourceValues = null;
+    }
   }
 
   private static java.util.Set<String> trainableNames(AdaptationMethod method, Encoder student) {
@@ -73,6 +104,7 @@ final class TeacherStudentLearner extends BaseLearner {
     if (batch.size() == 0) {
       throw new IllegalArgumentException("empty batch");
     }
+    noGradOutsideCollectors();
     float lr = currentLearningRate();
     try (NDManager scope = model.manager().newSubManager()) {
       // 1. the teacher labels the weak views (no gradient)
@@ -92,10 +124,23 @@ final class TeacherStudentLearner extends BaseLearner {
       synchronized (GradientLock.ENGINE) { // one gradient collector per process (DJL)
         try (GradientCollector gc = scope.getEngine().newGradientCollector()) {
           NDList out = model.forward(strong, mask, true);
-          NDArray logits = out.get(VisionTransformer.LOGITS);
+          // CE + fairness on the unmasked strong view when configured, else on this forward
+          NDArray logits =
+              masked && config.ceOnUnmaskedView()
+                  ? model.forward(strong, null, true).get(VisionTransformer.LOGITS)
+                  : out.get(VisionTransformer.LOGITS);
           NDArray total = logits.getManager().zeros(new ai.djl.ndarray.types.Shape());
           total = add(total, terms, "ce", config.ceWeight(), () -> ce(logits, targets));
           total = add(total, terms, "fair", config.fairWeight(), () -> MustLosses.fairness(logits));
+          if (masked && config.ceOnUnmaskedView()) {
+            total =
+                add(
+                    total,
+                    terms,
+                    "maskedCe",
+                    config.maskedCeWeight(),
+                    () -> ce(out.get(VisionTransformer.LOGITS), targets));
+          }
           if (masked) {
             total =
                 add(
@@ -139,7 +184,12 @@ final class TeacherStudentLearner extends BaseLearner {
         rollback();
         return rolledBack(batch.size(), loss, terms, labeled, verdict);
       }
-      optimizer.step(trainable, lr, clipScale(norm));
+      float clip = clipScale(norm);
+      optimizer.step(encoderParams, lr, clip);
+      if (!decoderParams.isEmpty()) {
+        optimizer.step(decoderParams, (float) (lr * config.decoderLrScale()), clip);
+      }
+      stochasticRestore(scope);
       ema.update(teacher, model, step);
       step++;
       return new StepReport(
@@ -153,6 +203,30 @@ final class TeacherStudentLearner extends BaseLearner {
           lr,
           false,
           null);
+    }
+  }
+
+  /**
+   * CoTTA's stochastic restore: each trainable student element outside the decoder goes back to its
+   * source value with probability {@code restoreProbability} ({@code w -= m (w - w_src)}, m ~
+   * Bernoulli(p)).
+   */
+  private void stochasticRestore(NDManager scope) {
+    if (sourceValues == null) {
+      return;
+    }
+    float p = (float) config.restoreProbability();
+    for (int i = 0; i < encoderParams.size(); i++) {
+      NDArray w = encoderParams.get(i).getArray();
+      NDArray src = sourceValues.get(i);
+      NDArray m =
+          scope
+              .randomUniform(0f, 1f, w.getShape(), w.getDataType(), w.getDevice())
+              .lt(p)
+              .toType(w.getDataType(), false);
+      try (NDArray d = w.sub(src)) { // attached to the parameter's manager: close it here
+        w.subi(d.muli(m));
+      }
     }
   }
 

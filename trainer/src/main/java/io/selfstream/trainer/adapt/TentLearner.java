@@ -45,6 +45,7 @@ final class TentLearner extends BaseLearner {
     if (batch.size() == 0) {
       throw new IllegalArgumentException("empty batch");
     }
+    noGradOutsideCollectors();
     float lr = currentLearningRate();
     try (NDManager scope = model.manager().newSubManager()) {
       NDArray weak = ImageTensors.images(scope, batch.weak(), encoderConfig);

@@ -49,7 +49,11 @@ class AdaptConfigTest {
                     d.maxDominantShare(),
                     d.guardPatience(),
                     0.0,
-                    d.batchSize()))
+                    d.batchSize(),
+                    d.ceOnUnmaskedView(),
+                    d.maskedCeWeight(),
+                    d.decoderLrScale(),
+                    d.restoreProbability()))
         .hasMessageContaining("adapt.guard.lrBackoff");
   }
 }

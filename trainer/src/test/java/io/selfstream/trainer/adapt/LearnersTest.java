@@ -1,6 +1,7 @@
 package io.selfstream.trainer.adapt;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.Device;
@@ -82,7 +83,14 @@ class LearnersTest {
   @Test
   void selfstreamLowersItsLossOnAFixedBatch() {
     AdaptConfig c =
-        config(Map.of("adapt.learningRate", "1e-3", "adapt.confidenceThreshold", "0.5"));
+        config(
+            Map.of(
+                "adapt.learningRate",
+                "1e-3",
+                "adapt.confidenceThreshold",
+                "0.5",
+                "adapt.alignWeight",
+                "0.3"));
     ViewBatch b = batch(0, 64);
     try (OnlineLearner l = create(AdaptationMethod.SELFSTREAM, c)) {
       List<Double> losses = new ArrayList<>();
@@ -155,6 +163,107 @@ class LearnersTest {
       assertThat(l.student().exportParameters().bitEquals(good)).isTrue();
       assertThat(l.step(batch(32, 32)).rolledBack()).as("healthy again").isFalse();
     }
+  }
+
+  /**
+   * PyTorch grad mode is per thread and a fresh thread starts with it on: the learners must still
+   * step there (AdamW, the EMA teacher and the stochastic restore write parameters in place).
+   */
+  @Test
+  void learnersStepOnAFreshThread() throws InterruptedException {
+    AdaptConfig c = config(Map.of("adapt.restoreProbability", "0.01"));
+    ViewBatch b = batch(0, 32);
+    for (AdaptationMethod m : List.of(AdaptationMethod.SELFSTREAM, AdaptationMethod.TENT)) {
+      try (OnlineLearner l = create(m, c)) {
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+            new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<StepReport> report =
+            new java.util.concurrent.atomic.AtomicReference<>();
+        Thread t =
+            new Thread(
+                () -> {
+                  try {
+                    report.set(l.step(b));
+                    report.set(l.step(b));
+                  } catch (Throwable e) {
+                    failure.set(e);
+                  }
+                },
+                "fresh-learner-thread");
+        t.start();
+        t.join();
+        assertThat(failure.get()).as("%s on a fresh thread", m).isNull();
+        assertThat(report.get().rolledBack()).isFalse();
+        assertThat(l.step()).isEqualTo(2);
+        assertThat(l.servingParameters().bitEquals(source)).as("%s moved", m).isFalse();
+      }
+    }
+  }
+
+  @Test
+  void ceOnTheUnmaskedViewKeepsEveryTermAndMaskedCeDiffers() {
+    ViewBatch b = batch(0, 64);
+    // a low threshold: the tiny source model is rarely 70 % sure, and CE needs labels here
+    AdaptConfig split =
+        config(
+            Map.of(
+                "adapt.ceOnUnmaskedView",
+                "true",
+                "adapt.confidenceThreshold",
+                "0.2",
+                "adapt.alignWeight",
+                "0.3"));
+    AdaptConfig single =
+        config(
+            Map.of(
+                "adapt.ceOnUnmaskedView",
+                "false",
+                "adapt.confidenceThreshold",
+                "0.2",
+                "adapt.alignWeight",
+                "0.3"));
+    try (OnlineLearner a = create(AdaptationMethod.SELFSTREAM, split);
+        OnlineLearner s = create(AdaptationMethod.SELFSTREAM, single)) {
+      StepReport ra = a.step(b);
+      StepReport rs = s.step(b);
+      assertThat(ra.terms()).containsKeys("ce", "fair", "recon", "align");
+      assertThat(rs.terms()).containsKeys("ce", "fair", "recon", "align");
+      // the same weights and batch: recon is the same masked forward, CE saw another input
+      assertThat(ra.terms().get("recon")).isCloseTo(rs.terms().get("recon"), within(1e-5));
+      assertThat(ra.terms().get("ce")).isPositive().isNotEqualTo(rs.terms().get("ce"));
+    }
+  }
+
+  @Test
+  void stochasticRestoreKeepsTheStudentNearTheSource() {
+    ViewBatch b = batch(0, 64);
+    AdaptConfig free = config(Map.of("adapt.learningRate", "1e-3"));
+    AdaptConfig anchored =
+        config(Map.of("adapt.learningRate", "1e-3", "adapt.restoreProbability", "0.5"));
+    try (TeacherStudentLearner f =
+            (TeacherStudentLearner) create(AdaptationMethod.SELFTRAIN, free);
+        TeacherStudentLearner a =
+            (TeacherStudentLearner) create(AdaptationMethod.SELFTRAIN, anchored)) {
+      for (int i = 0; i < 3; i++) {
+        f.step(b);
+        a.step(b);
+      }
+      double df = distance(f.student().exportParameters(), source);
+      double da = distance(a.student().exportParameters(), source);
+      assertThat(da).isPositive().isLessThan(df * 0.8);
+    }
+  }
+
+  private static double distance(ParameterSnapshot x, ParameterSnapshot y) {
+    double sum = 0;
+    for (Map.Entry<String, float[]> e : x.values().entrySet()) {
+      float[] a = e.getValue();
+      float[] b = y.values().get(e.getKey());
+      for (int i = 0; i < a.length; i++) {
+        sum += (a[i] - b[i]) * (double) (a[i] - b[i]);
+      }
+    }
+    return Math.sqrt(sum);
   }
 
   @Test
