@@ -6,10 +6,10 @@ import io.selfstream.config.ClientSettings;
 import io.selfstream.config.Config;
 import io.selfstream.ingest.corrupt.CorruptedStream;
 import io.selfstream.ingest.normalize.NormalizerApp;
-import io.selfstream.ingest.normalize.NormalizerSettings;
 import io.selfstream.ingest.produce.IngestSettings;
 import io.selfstream.ops.pipeline.CorruptedFeedIngest;
 import io.selfstream.ops.pipeline.ImageIngestRun;
+import io.selfstream.ops.pipeline.LocalPipeline;
 import io.selfstream.ops.pipeline.SourceEncoder;
 import io.selfstream.ops.pipeline.TopicCounter;
 import io.selfstream.ops.views.LocalViewsJob;
@@ -100,6 +100,7 @@ public final class AdaptationBenchmark {
   private final Options options;
   private final MeterRegistry registry;
   private final Consumer<String> log;
+  private final LocalPipeline local;
 
   public AdaptationBenchmark(
       ClientSettings client,
@@ -114,6 +115,7 @@ public final class AdaptationBenchmark {
     this.options = options;
     this.registry = registry;
     this.log = log;
+    this.local = new LocalPipeline(client, workDir);
   }
 
   public Map<String, Object> run() throws Exception {
@@ -137,8 +139,15 @@ public final class AdaptationBenchmark {
         TopicCounter dlqCount = TopicCounter.fromNow(client.bootstrap(), Topics.FRAMES_DLQ.name());
         TopicCounter viewCount = TopicCounter.fromNow(client.bootstrap(), Topics.VIEWS.name());
         NormalizerApp normalizer =
-            ImageIngestRun.startNormalizer(client, normalizerSettings(), options.timeout());
-        LocalViewsJob job = LocalViewsJob.start(viewsSettings(publicKey))) {
+            ImageIngestRun.startNormalizer(client, local.normalizer(), options.timeout());
+        LocalViewsJob job =
+            LocalViewsJob.start(
+                local.views(
+                    source.config(),
+                    Map.of(
+                        ViewsJobSettings.GROUP_ID.name(), "bench-adaptation-views",
+                        ViewsJobSettings.TRANSACTIONAL_ID_PREFIX.name(),
+                            "bench-adaptation-views")))) {
       if (!job.awaitTeacherEverywhere(1, options.timeout())) {
         throw new IllegalStateException("views job did not apply encoder v1: " + job.progress());
       }
@@ -252,7 +261,13 @@ public final class AdaptationBenchmark {
   private EncoderTrainer.Status train(
       AdaptationMethod method, EncoderFile.Contents sourceContents, KeyPair keys, long views)
       throws InterruptedException {
-    EncoderTrainerSettings settings = trainerSettings(method);
+    EncoderTrainerSettings settings =
+        local.trainer(
+            method,
+            options.adapt().batchSize(),
+            options.publishEverySteps(),
+            options.fullEvery(),
+            Map.of(EncoderTrainerSettings.PUBLISH_EVERY.name(), "0s"));
     OnlineLearner learner =
         OnlineLearners.create(
             method,
@@ -343,48 +358,5 @@ public final class AdaptationBenchmark {
       }
     }
     return out;
-  }
-
-  private EncoderTrainerSettings trainerSettings(AdaptationMethod method) {
-    Map<String, String> o = clientOverrides();
-    o.put(EncoderTrainerSettings.METHOD.name(), method.id());
-    o.put(EncoderTrainerSettings.BATCH_SIZE.name(), Integer.toString(options.adapt().batchSize()));
-    o.put(
-        EncoderTrainerSettings.PUBLISH_EVERY_STEPS.name(),
-        Integer.toString(options.publishEverySteps()));
-    o.put(EncoderTrainerSettings.PUBLISH_EVERY.name(), "0s");
-    o.put(EncoderTrainerSettings.FULL_EVERY.name(), Integer.toString(options.fullEvery()));
-    o.put(EncoderTrainerSettings.DEVICE.name(), "cpu");
-    return EncoderTrainerSettings.from(
-            Config.load(EncoderTrainerSettings.allKeys(), null, Map.of(), o))
-        .resolve(workDir);
-  }
-
-  private NormalizerSettings normalizerSettings() {
-    return NormalizerSettings.from(
-        Config.load(
-            NormalizerSettings.KEYS,
-            null,
-            Map.of(),
-            Map.of(NormalizerSettings.STATE_DIR.name(), workDir.resolve("streams").toString())));
-  }
-
-  private ViewsJobSettings viewsSettings(Path publicKey) {
-    Map<String, String> o = clientOverrides();
-    o.put(ViewsJobSettings.ENCODER.name(), ViewsJobSettings.encoderSpec(source.config()));
-    o.put(ViewsJobSettings.CHECKPOINT_DIR.name(), workDir.resolve("checkpoints").toString());
-    o.put(ViewsJobSettings.TRUSTED_KEYS.name(), publicKey.toString());
-    o.put(ViewsJobSettings.DEVICE.name(), "cpu");
-    o.put(ViewsJobSettings.GROUP_ID.name(), "bench-adaptation-views");
-    o.put(ViewsJobSettings.TRANSACTIONAL_ID_PREFIX.name(), "bench-adaptation-views");
-    return ViewsJobSettings.from(Config.load(ViewsJobSettings.allKeys(), null, Map.of(), o));
-  }
-
-  private Map<String, String> clientOverrides() {
-    Map<String, String> o = new HashMap<>();
-    o.put(ClientSettings.BOOTSTRAP.name(), client.bootstrap());
-    o.put(ClientSettings.REGISTRY_URL.name(), client.registryUrl());
-    o.put(ClientSettings.REGISTRY_API.name(), client.registryApi().name());
-    return o;
   }
 }

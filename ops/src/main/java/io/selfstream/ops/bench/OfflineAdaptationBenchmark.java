@@ -11,23 +11,16 @@ import io.selfstream.trainer.adapt.OnlineLearner;
 import io.selfstream.trainer.adapt.OnlineLearners;
 import io.selfstream.trainer.adapt.ViewBatch;
 import io.selfstream.trainer.augment.U8Image;
-import io.selfstream.trainer.encoder.BootstrapConfig;
-import io.selfstream.trainer.encoder.BootstrapListener;
-import io.selfstream.trainer.encoder.EncoderBootstrap;
 import io.selfstream.trainer.encoder.EncoderConfig;
-import io.selfstream.trainer.encoder.EncoderFile;
 import io.selfstream.trainer.views.ViewMaker;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.function.Consumer;
 
 /**
@@ -84,44 +77,6 @@ public final class OfflineAdaptationBenchmark {
     this.encoder = encoder;
     this.source = source;
     this.options = o;
-  }
-
-  /**
-   * The source model cached by {@code selfstream bootstrap encoder} under {@code <dataDir>/models},
-   * trained and cached the same way when absent.
-   */
-  public static EncoderFile.Contents sourceModel(Path dataDir, Consumer<String> log)
-      throws IOException {
-    Path modelFile = dataDir.resolve("models").resolve("encoder-v1.bin");
-    Path resultFile = dataDir.resolve("models").resolve("encoder-v1.properties");
-    if (Files.isRegularFile(modelFile)) {
-      log.accept("source encoder: " + modelFile);
-      return EncoderFile.read(modelFile);
-    }
-    log.accept("no cached source encoder at " + modelFile + "; training it (bootstrap encoder)");
-    try (EncoderBootstrap.Trained trained =
-        EncoderBootstrap.bootstrapFashionMnist(
-            EncoderConfig.DEFAULT,
-            BootstrapConfig.DEFAULT,
-            FashionMnist.DEBIAN_DIR,
-            new BootstrapListener() {
-              @Override
-              public void onEpochEnd(EpochSummary s) {
-                log.accept("bootstrap epoch " + s.epoch() + " test accuracy " + s.testAccuracy());
-              }
-            })) {
-      Files.createDirectories(modelFile.getParent());
-      EncoderFile.write(
-          modelFile, trained.encoder().config(), trained.encoder().exportParameters());
-      Properties result = new Properties();
-      result.setProperty("test_accuracy", Double.toString(trained.result().testAccuracy()));
-      result.setProperty("epochs", Integer.toString(trained.result().epochs()));
-      result.setProperty("samples_per_s", Double.toString(trained.result().samplesPerSecond()));
-      try (var out = Files.newBufferedWriter(resultFile)) {
-        result.store(out, "selfstream bootstrap encoder");
-      }
-    }
-    return EncoderFile.read(modelFile);
   }
 
   /** The labelled continual stream as offline samples. */

@@ -15,7 +15,6 @@ import io.selfstream.trainer.adapt.AdaptationMethod;
 import io.selfstream.trainer.encoder.BootstrapConfig;
 import io.selfstream.trainer.encoder.BootstrapListener;
 import io.selfstream.trainer.encoder.EncoderConfig;
-import io.selfstream.trainer.encoder.EncoderFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -129,9 +128,7 @@ final class BenchAdaptationCommand implements Callable<Integer> {
             publishEvery == null ? base.publishEverySteps() : publishEvery,
             base.timingSteps(),
             seed == null ? base.seed() : seed);
-    EncoderFile.Contents source =
-        OfflineAdaptationBenchmark.sourceModel(
-            StackSettings.from(config).dataDir(), System.err::println);
+    SourceEncoder source = sourceEncoder(config);
     Map<String, Object> result =
         new OfflineAdaptationBenchmark(source.config(), source.parameters(), options)
             .run(System.err::println);
@@ -147,13 +144,7 @@ final class BenchAdaptationCommand implements Callable<Integer> {
               + " --in-memory only");
       return 2;
     }
-    SourceEncoder source =
-        SourceEncoder.loadOrTrain(
-            StackSettings.from(config).dataDir(),
-            EncoderConfig.DEFAULT,
-            BootstrapConfig.DEFAULT,
-            false,
-            BootstrapListener.NONE);
+    SourceEncoder source = sourceEncoder(config);
     AdaptationBenchmark.Options options =
         AdaptationBenchmark.Options.of(quick).withAdapt(adaptConfig);
     CorruptedStream.Config feed = options.feed().withSeverity(severity);
@@ -181,5 +172,22 @@ final class BenchAdaptationCommand implements Callable<Integer> {
       Dirs.deleteQuietly(workDir);
     }
     return 0;
+  }
+
+  /** The cached source encoder; bootstrapped (and cached) first when there is none. */
+  private static SourceEncoder sourceEncoder(Config config) throws java.io.IOException {
+    return SourceEncoder.loadOrTrain(
+        StackSettings.from(config).dataDir(),
+        EncoderConfig.DEFAULT,
+        BootstrapConfig.DEFAULT,
+        false,
+        new BootstrapListener() {
+          @Override
+          public void onEpochEnd(EpochSummary s) {
+            System.err.printf(
+                "bootstrap source encoder: epoch %d, test accuracy %.4f%n",
+                s.epoch(), s.testAccuracy());
+          }
+        });
   }
 }

@@ -7,7 +7,6 @@ import io.selfstream.config.Config;
 import io.selfstream.ingest.BrokenFiles;
 import io.selfstream.ingest.corrupt.CorruptedStream;
 import io.selfstream.ingest.normalize.NormalizerApp;
-import io.selfstream.ingest.normalize.NormalizerSettings;
 import io.selfstream.ingest.produce.FrameProducer;
 import io.selfstream.ingest.produce.IngestResult;
 import io.selfstream.ingest.produce.IngestSettings;
@@ -17,6 +16,7 @@ import io.selfstream.ingest.source.FrameSources;
 import io.selfstream.ops.bench.BenchOutput;
 import io.selfstream.ops.pipeline.CorruptedFeedIngest;
 import io.selfstream.ops.pipeline.ImageIngestRun;
+import io.selfstream.ops.pipeline.LocalPipeline;
 import io.selfstream.ops.pipeline.SourceEncoder;
 import io.selfstream.ops.pipeline.TopicCounter;
 import io.selfstream.ops.views.LocalViewsJob;
@@ -40,7 +40,6 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -192,6 +191,7 @@ public final class DemoRun {
   }
 
   public Summary run() throws Exception {
+    LocalPipeline local = new LocalPipeline(client, workDir);
     KeyPair keys = SigningKeys.loadOrCreate(workDir.resolve("keys"));
     try (ModelUpdatePublisher publisher =
         ModelUpdatePublisher.create(client, new UpdateEncoder(keys), "demo-source")) {
@@ -213,8 +213,10 @@ public final class DemoRun {
         TopicCounter dlq = TopicCounter.fromNow(client.bootstrap(), Topics.FRAMES_DLQ.name());
         TopicCounter views = TopicCounter.fromNow(client.bootstrap(), Topics.VIEWS.name());
         NormalizerApp normalizer =
-            ImageIngestRun.startNormalizer(client, normalizerSettings(), Duration.ofMinutes(2));
-        LocalViewsJob job = LocalViewsJob.start(viewsSettings(keys));
+            ImageIngestRun.startNormalizer(client, local.normalizer(), Duration.ofMinutes(2));
+        LocalViewsJob job =
+            LocalViewsJob.start(
+                local.views(source.config(), Map.of(ViewsJobSettings.PARALLELISM.name(), "1")));
         PrequentialScorer scorer =
             new PrequentialScorer(
                 source.config(), Device.cpu(), scored.stream().map(AdaptationMethod::id).toList());
@@ -226,7 +228,13 @@ public final class DemoRun {
       }
       try {
         for (AdaptationMethod m : options.learners()) {
-          EncoderTrainerSettings s = trainerSettings(m);
+          EncoderTrainerSettings s =
+              local.trainer(
+                  m,
+                  options.adapt().batchSize(),
+                  options.publishEverySteps(),
+                  options.fullEvery(),
+                  Map.of());
           trainers.put(
               m,
               EncoderTrainer.start(
@@ -536,48 +544,5 @@ public final class DemoRun {
     json.put("applied_by_views_job", viewsApplied);
     json.put("applied_by_evaluator", evaluatorApplied);
     return new Summary(json, learned, nothingLost, viewsApplied && evaluatorApplied);
-  }
-
-  private EncoderTrainerSettings trainerSettings(AdaptationMethod method) {
-    Map<String, String> o = clientOverrides();
-    o.put(EncoderTrainerSettings.METHOD.name(), method.id());
-    o.put(EncoderTrainerSettings.BATCH_SIZE.name(), Integer.toString(options.adapt().batchSize()));
-    o.put(
-        EncoderTrainerSettings.PUBLISH_EVERY_STEPS.name(),
-        Integer.toString(options.publishEverySteps()));
-    o.put(EncoderTrainerSettings.FULL_EVERY.name(), Integer.toString(options.fullEvery()));
-    o.put(EncoderTrainerSettings.DEVICE.name(), "cpu");
-    return EncoderTrainerSettings.from(
-            Config.load(EncoderTrainerSettings.allKeys(), null, Map.of(), o))
-        .resolve(workDir);
-  }
-
-  private NormalizerSettings normalizerSettings() {
-    return NormalizerSettings.from(
-        Config.load(
-            NormalizerSettings.KEYS,
-            null,
-            Map.of(),
-            Map.of(NormalizerSettings.STATE_DIR.name(), workDir.resolve("streams").toString())));
-  }
-
-  private ViewsJobSettings viewsSettings(KeyPair keys) {
-    Map<String, String> o = clientOverrides();
-    o.put(ViewsJobSettings.ENCODER.name(), ViewsJobSettings.encoderSpec(source.config()));
-    o.put(ViewsJobSettings.CHECKPOINT_DIR.name(), workDir.resolve("checkpoints").toString());
-    o.put(
-        ViewsJobSettings.TRUSTED_KEYS.name(),
-        workDir.resolve("keys").resolve(SigningKeys.PUBLIC_KEY_FILE).toString());
-    o.put(ViewsJobSettings.DEVICE.name(), "cpu");
-    o.put(ViewsJobSettings.PARALLELISM.name(), "1");
-    return ViewsJobSettings.from(Config.load(ViewsJobSettings.allKeys(), null, Map.of(), o));
-  }
-
-  private Map<String, String> clientOverrides() {
-    Map<String, String> o = new HashMap<>();
-    o.put(ClientSettings.BOOTSTRAP.name(), client.bootstrap());
-    o.put(ClientSettings.REGISTRY_URL.name(), client.registryUrl());
-    o.put(ClientSettings.REGISTRY_API.name(), client.registryApi().name());
-    return o;
   }
 }
