@@ -23,14 +23,13 @@ import picocli.CommandLine;
 
 /**
  * The workloads agree with the code they run: their SELFSTREAM_* environment loads with the real
- * config keys, their arguments name real CLI commands (or are marked pending), the signing keys go
- * where they belong, and every pod has probes, resource requests and a scrapeable metrics port.
+ * config keys, their arguments name real CLI commands, the signing keys go where they belong, and
+ * every pod has probes, resource requests and a scrapeable metrics port.
  */
 class WorkloadTest {
 
   private static final String PRIVATE_KEY_SECRET = "selfstream-model-signing-key";
   private static final String PUBLIC_KEY_SECRET = "selfstream-model-signing-pub";
-  private static final String PENDING = "selfstream.io/pending-command";
 
   private final Map<String, List<ObjectNode>> rendered = Deploy.renderAll();
 
@@ -96,21 +95,9 @@ class WorkloadTest {
         }
         List<String> args = new ArrayList<>();
         c.path("args").forEach(a -> args.add(a.asText()));
-        String pending = w.at("/metadata/annotations").path(PENDING).asText(null);
-        if (pending != null && !resolves(cli, args)) {
-          assertThat(String.join(" ", args)).as(Kustomize.id(w)).startsWith(pending);
-          System.out.println(
-              Kustomize.id(w) + ": command '" + pending + "' pending (not in the CLI yet)");
-        } else {
-          if (pending != null) {
-            // the command has landed: checked like any other; the annotation can go
-            System.out.println(
-                Kustomize.id(w) + ": '" + pending + "' exists now, remove " + PENDING);
-          }
-          assertThat(resolves(cli, args)).as(Kustomize.id(w) + " " + args).isTrue();
-          // and it parses: options and positionals as the command declares them
-          cli.parseArgs(args.toArray(String[]::new));
-        }
+        assertThat(resolves(cli, args)).as(Kustomize.id(w) + " " + args).isTrue();
+        // and it parses: options and positionals as the command declares them
+        cli.parseArgs(args.toArray(String[]::new));
       }
     }
   }
