@@ -10,11 +10,7 @@ import io.selfstream.trainer.encoder.Encoder;
 import io.selfstream.trainer.encoder.EncoderConfig;
 import io.selfstream.trainer.encoder.EncoderFile;
 import io.selfstream.trainer.encoder.ParameterSnapshot;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -227,21 +223,8 @@ abstract class BaseLearner implements OnlineLearner {
       EncoderFile.write(dir.resolve(TEACHER_FILE), encoderConfig, teacher.exportParameters());
     }
     List<DecoupledAdamW.Moments> moments = optimizer.exportState(trainable);
-    try (OutputStream os = Files.newOutputStream(dir.resolve(OPTIMIZER_FILE));
-        DataOutputStream out =
-            new DataOutputStream(new java.io.BufferedOutputStream(os, 1 << 16))) {
-      out.writeInt(OPTIMIZER_MAGIC);
-      out.writeInt(moments.size());
-      for (int i = 0; i < moments.size(); i++) {
-        out.writeUTF(trainableNames.get(i));
-        DecoupledAdamW.Moments m = moments.get(i);
-        out.writeInt(m == null ? 0 : m.count());
-        if (m != null) {
-          writeFloats(out, m.mean());
-          writeFloats(out, m.variance());
-        }
-      }
-    }
+    DecoupledAdamW.writeMoments(
+        dir.resolve(OPTIMIZER_FILE), OPTIMIZER_MAGIC, trainableNames, moments);
     Properties meta = new Properties();
     meta.setProperty("method", method.id());
     meta.setProperty("step", Long.toString(step));
@@ -264,26 +247,8 @@ abstract class BaseLearner implements OnlineLearner {
     ParameterSnapshot m = EncoderFile.read(dir.resolve(MODEL_FILE)).parameters();
     ParameterSnapshot t =
         teacher == null ? null : EncoderFile.read(dir.resolve(TEACHER_FILE)).parameters();
-    List<DecoupledAdamW.Moments> moments = new ArrayList<>();
-    try (InputStream is = Files.newInputStream(dir.resolve(OPTIMIZER_FILE));
-        DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(is, 1 << 16))) {
-      if (in.readInt() != OPTIMIZER_MAGIC) {
-        throw new IOException("not an optimizer state file: " + dir.resolve(OPTIMIZER_FILE));
-      }
-      int n = in.readInt();
-      if (n != trainable.size()) {
-        throw new IOException(n + " optimizer states for " + trainable.size() + " parameters");
-      }
-      for (int i = 0; i < n; i++) {
-        String name = in.readUTF();
-        if (!name.equals(trainableNames.get(i))) {
-          throw new IOException("optimizer state " + i + " is for " + name);
-        }
-        int count = in.readInt();
-        moments.add(
-            count == 0 ? null : new DecoupledAdamW.Moments(readFloats(in), readFloats(in), count));
-      }
-    }
+    List<DecoupledAdamW.Moments> moments =
+        DecoupledAdamW.readMoments(dir.resolve(OPTIMIZER_FILE), OPTIMIZER_MAGIC, trainableNames);
     model.importParameters(m);
     if (teacher != null) {
       teacher.importParameters(t);
@@ -293,21 +258,6 @@ abstract class BaseLearner implements OnlineLearner {
     lrScale = Double.parseDouble(meta.getProperty("lrScale"));
     guard.reset();
     markGood();
-  }
-
-  private static void writeFloats(DataOutputStream out, float[] v) throws IOException {
-    out.writeInt(v.length);
-    for (float f : v) {
-      out.writeInt(Float.floatToRawIntBits(f));
-    }
-  }
-
-  private static float[] readFloats(DataInputStream in) throws IOException {
-    float[] v = new float[in.readInt()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = Float.intBitsToFloat(in.readInt());
-    }
-    return v;
   }
 
   @Override

@@ -6,6 +6,13 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Parameter;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -152,6 +159,71 @@ public final class DecoupledAdamW {
    * parameter's shape) and how many updates it has had (the bias-correction step).
    */
   public record Moments(float[] mean, float[] variance, int count) {}
+
+  /**
+   * Writes the moments of the parameters named {@code names} (in order; null = no state yet) to
+   * {@code file}, headed by {@code magic} so a reader can tell whose state file it is.
+   */
+  public static void writeMoments(Path file, int magic, List<String> names, List<Moments> moments)
+      throws IOException {
+    try (DataOutputStream out =
+        new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16))) {
+      out.writeInt(magic);
+      out.writeInt(moments.size());
+      for (int i = 0; i < moments.size(); i++) {
+        out.writeUTF(names.get(i));
+        Moments m = moments.get(i);
+        out.writeInt(m == null ? 0 : m.count());
+        if (m != null) {
+          writeFloats(out, m.mean());
+          writeFloats(out, m.variance());
+        }
+      }
+    }
+  }
+
+  /**
+   * Reads moments written by {@link #writeMoments}; the file must carry {@code magic} and exactly
+   * the parameters {@code names}, in order.
+   */
+  public static List<Moments> readMoments(Path file, int magic, List<String> names)
+      throws IOException {
+    List<Moments> moments = new ArrayList<>();
+    try (DataInputStream in =
+        new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+      if (in.readInt() != magic) {
+        throw new IOException("not an optimizer state file: " + file);
+      }
+      int n = in.readInt();
+      if (n != names.size()) {
+        throw new IOException(n + " optimizer states for " + names.size() + " parameters");
+      }
+      for (int i = 0; i < n; i++) {
+        String name = in.readUTF();
+        if (!name.equals(names.get(i))) {
+          throw new IOException("optimizer state " + i + " is for " + name);
+        }
+        int count = in.readInt();
+        moments.add(count == 0 ? null : new Moments(readFloats(in), readFloats(in), count));
+      }
+    }
+    return moments;
+  }
+
+  private static void writeFloats(DataOutputStream out, float[] v) throws IOException {
+    out.writeInt(v.length);
+    for (float f : v) {
+      out.writeInt(Float.floatToRawIntBits(f));
+    }
+  }
+
+  private static float[] readFloats(DataInputStream in) throws IOException {
+    float[] v = new float[in.readInt()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = Float.intBitsToFloat(in.readInt());
+    }
+    return v;
+  }
 
   /**
    * Copies the state of {@code params} out, in their order; {@code null} for a parameter that has

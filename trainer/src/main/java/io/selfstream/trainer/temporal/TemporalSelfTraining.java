@@ -24,11 +24,7 @@ import io.selfstream.trainer.adapt.CollapseGuard;
 import io.selfstream.trainer.adapt.EmaTeacher;
 import io.selfstream.trainer.adapt.StepReport;
 import io.selfstream.trainer.encoder.DecoupledAdamW;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -408,21 +404,8 @@ public final class TemporalSelfTraining implements AutoCloseable {
     Files.write(dir.resolve(STUDENT_FILE), TemporalModels.export(student, descriptor).toBytes());
     Files.write(dir.resolve(TEACHER_FILE), TemporalModels.export(teacher, descriptor).toBytes());
     List<DecoupledAdamW.Moments> moments = adam.exportState(trainable);
-    try (OutputStream os = Files.newOutputStream(dir.resolve(OPTIMIZER_FILE));
-        DataOutputStream out =
-            new DataOutputStream(new java.io.BufferedOutputStream(os, 1 << 16))) {
-      out.writeInt(OPTIMIZER_MAGIC);
-      out.writeInt(moments.size());
-      for (int i = 0; i < moments.size(); i++) {
-        out.writeUTF(trainableNames.get(i));
-        DecoupledAdamW.Moments m = moments.get(i);
-        out.writeInt(m == null ? 0 : m.count());
-        if (m != null) {
-          writeFloats(out, m.mean());
-          writeFloats(out, m.variance());
-        }
-      }
-    }
+    DecoupledAdamW.writeMoments(
+        dir.resolve(OPTIMIZER_FILE), OPTIMIZER_MAGIC, trainableNames, moments);
     Properties meta = new Properties();
     meta.setProperty("model", TemporalModels.MODEL);
     meta.setProperty("step", Long.toString(step));
@@ -447,26 +430,8 @@ public final class TemporalSelfTraining implements AutoCloseable {
       throw new IOException(
           dir + " holds " + TemporalModels.descriptor(s).spec() + ", not " + spec);
     }
-    List<DecoupledAdamW.Moments> moments = new ArrayList<>();
-    try (InputStream is = Files.newInputStream(dir.resolve(OPTIMIZER_FILE));
-        DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(is, 1 << 16))) {
-      if (in.readInt() != OPTIMIZER_MAGIC) {
-        throw new IOException("not an optimizer state file: " + dir.resolve(OPTIMIZER_FILE));
-      }
-      int n = in.readInt();
-      if (n != trainable.size()) {
-        throw new IOException(n + " optimizer states for " + trainable.size() + " parameters");
-      }
-      for (int i = 0; i < n; i++) {
-        String name = in.readUTF();
-        if (!name.equals(trainableNames.get(i))) {
-          throw new IOException("optimizer state " + i + " is for " + name);
-        }
-        int count = in.readInt();
-        moments.add(
-            count == 0 ? null : new DecoupledAdamW.Moments(readFloats(in), readFloats(in), count));
-      }
-    }
+    List<DecoupledAdamW.Moments> moments =
+        DecoupledAdamW.readMoments(dir.resolve(OPTIMIZER_FILE), OPTIMIZER_MAGIC, trainableNames);
     TemporalModels.load(s, student);
     TemporalModels.load(t, teacher);
     adam.importState(trainable, moments);
@@ -474,21 +439,6 @@ public final class TemporalSelfTraining implements AutoCloseable {
     lrScale = Double.parseDouble(meta.getProperty("lrScale"));
     guard.reset();
     markGood();
-  }
-
-  private static void writeFloats(DataOutputStream out, float[] v) throws IOException {
-    out.writeInt(v.length);
-    for (float f : v) {
-      out.writeInt(Float.floatToRawIntBits(f));
-    }
-  }
-
-  private static float[] readFloats(DataInputStream in) throws IOException {
-    float[] v = new float[in.readInt()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = Float.intBitsToFloat(in.readInt());
-    }
-    return v;
   }
 
   @Override
