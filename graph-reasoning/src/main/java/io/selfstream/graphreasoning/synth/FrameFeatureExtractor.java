@@ -51,22 +51,80 @@ public final class FrameFeatureExtractor {
     this(size, DEFAULT_GRID);
   }
 
+  /** Side of the square frames this extractor reads. */
+  public int size() {
+    return size;
+  }
+
+  public int grid() {
+    return grid;
+  }
+
   public int dim() {
     return 2 * grid * grid + MOMENTS;
   }
 
   /** Features of a whole video, {@code dim x T}. */
   public Features extract(List<byte[]> frames) {
-    int cells = grid * grid;
-    float[][] out = new float[frames.size()][dim()];
-    float[] previous = null;
-    double[] prevMoments = null;
+    float[][] out = new float[frames.size()][];
+    Sequence sequence = sequence();
     for (int t = 0; t < frames.size(); t++) {
-      float[] f = out[t];
+      out[t] = sequence.next(frames.get(t));
+    }
+    return Features.fromFrames(out);
+  }
+
+  /** A fresh per-video state for frame-by-frame extraction (live feeds). */
+  public Sequence sequence() {
+    return new Sequence(null, null);
+  }
+
+  /**
+   * Restores a per-video state saved with {@link Sequence#previousPooled()} and {@link
+   * Sequence#previousMoments()} (both null: no frame seen yet).
+   */
+  public Sequence sequence(float[] previousPooled, double[] previousMoments) {
+    if ((previousPooled == null) != (previousMoments == null)) {
+      throw new IllegalArgumentException("previous pooled cells and moments go together");
+    }
+    if (previousPooled != null
+        && (previousPooled.length != grid * grid || previousMoments.length != 5)) {
+      throw new IllegalArgumentException(
+          "state of "
+              + previousPooled.length
+              + " cells / "
+              + previousMoments.length
+              + " moments does not fit a "
+              + grid
+              + "x"
+              + grid
+              + " grid");
+    }
+    return new Sequence(previousPooled, previousMoments);
+  }
+
+  /**
+   * Frame-by-frame extraction over one video: the change features of frame t read frame t-1, so the
+   * state is the previous frame's pooled cells and moments. {@link #extract} over a list equals
+   * {@link #next} over the same frames in order.
+   */
+  public final class Sequence {
+    private float[] previous;
+    private double[] prevMoments;
+
+    private Sequence(float[] previous, double[] prevMoments) {
+      this.previous = previous == null ? null : previous.clone();
+      this.prevMoments = prevMoments == null ? null : prevMoments.clone();
+    }
+
+    /** Features of the next frame ({@code size x size} grey bytes), {@link #dim()} floats. */
+    public float[] next(byte[] frame) {
+      int cells = grid * grid;
+      float[] f = new float[dim()];
       float[] pooled = new float[cells];
-      ImageFeatures.pool(frames.get(t), size, grid, pooled, 0);
+      ImageFeatures.pool(frame, size, grid, pooled, 0);
       System.arraycopy(pooled, 0, f, 0, cells);
-      double[] m = moments(frames.get(t));
+      double[] m = moments(frame);
       int o = 2 * cells;
       f[o] = (float) (m[0] * 10);
       f[o + 1] = (float) m[1];
@@ -92,8 +150,18 @@ public final class FrameFeatureExtractor {
       }
       previous = pooled;
       prevMoments = m;
+      return f;
     }
-    return Features.fromFrames(out);
+
+    /** Pooled cells of the last frame, or null before the first (state to save). */
+    public float[] previousPooled() {
+      return previous == null ? null : previous.clone();
+    }
+
+    /** {mass, cx, cy, spread, theta} of the last frame, or null before the first. */
+    public double[] previousMoments() {
+      return prevMoments == null ? null : prevMoments.clone();
+    }
   }
 
   /** {mass, cx, cy, spread, theta}; mass the mean intensity, lengths in frame sizes. */
