@@ -101,21 +101,32 @@ final class ViewsCommand implements Callable<Integer> {
                 reasons);
         LocalViewsJob job = LocalViewsJob.start(settings)) {
       System.out.printf(
-          "views job %s running against %s (parallelism %d, checkpoints every %s in %s), %s;"
+          "views job %s running against %s (parallelism %d, checkpoints every %s in %s%s), %s;"
               + " Ctrl-C stops it%n",
           job.client().getJobID(),
           settings.client().bootstrap(),
           settings.parallelism(),
           settings.checkpointInterval(),
           settings.checkpointDir().map(Path::toString).orElse("memory"),
+          settings.hasVideoSources()
+              ? ", video sources /"
+                  + settings.videoSources()
+                  + "/ -> fixed features, grid "
+                  + settings.videoFeatureGrid()
+              : "",
           metrics.describe());
       while (!stop.await(every.toMillis(), TimeUnit.MILLISECONDS)) {
         LocalViewsJob.Progress p = job.progress();
         last.set(p);
         status = p.status();
         System.out.printf(
-            "views: %s, %d views, %d features, %d dead letters, teacher %s%n",
-            status, p.views(), p.features(), p.deadLetters(), describe(p.teacher()));
+            "views: %s, %d views, %d features,%s %d dead letters, teacher %s%n",
+            status,
+            p.views(),
+            p.features(),
+            settings.hasVideoSources() ? " " + p.videoFeatures() + " video features," : "",
+            p.deadLetters(),
+            describe(p.teacher()));
         if (status.isGloballyTerminalState()) {
           break;
         }

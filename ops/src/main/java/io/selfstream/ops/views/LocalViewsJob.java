@@ -1,6 +1,7 @@
 package io.selfstream.ops.views;
 
 import io.selfstream.trainer.views.TeacherApplyLog;
+import io.selfstream.trainer.views.VideoFeaturesFunction;
 import io.selfstream.trainer.views.ViewsJob;
 import io.selfstream.trainer.views.ViewsJobSettings;
 import io.selfstream.trainer.views.ViewsOperator;
@@ -26,13 +27,28 @@ public final class LocalViewsJob implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(LocalViewsJob.class);
 
-  /** What the running job reports through its accumulators. */
+  /**
+   * What the running job reports through its accumulators (counts of the current execution attempt
+   * onwards; a restart replays from the last checkpoint).
+   *
+   * @param views training views (one per image frame)
+   * @param features teacher features of image frames (one per view once a teacher exists)
+   * @param videoFeatures fixed features of video frames (one per video frame, no views)
+   * @param deadLetters frames sent to {@code frames.dlq}, image and video
+   */
   public record Progress(
       JobStatus status,
       long views,
       long features,
+      long videoFeatures,
       long deadLetters,
-      TeacherApplyLog.Snapshot teacher) {}
+      TeacherApplyLog.Snapshot teacher) {
+
+    /** Frames accounted for: every frame becomes a view, video features or a dead letter. */
+    public long framesOut() {
+      return views + videoFeatures + deadLetters;
+    }
+  }
 
   private final JobClient client;
   private final ViewsJobSettings settings;
@@ -97,6 +113,7 @@ public final class LocalViewsJob implements AutoCloseable {
         status(),
         count(acc, ViewsOperator.ACC_VIEWS),
         count(acc, ViewsOperator.ACC_FEATURES),
+        count(acc, VideoFeaturesFunction.ACC_VIDEO_FEATURES),
         count(acc, ViewsOperator.ACC_DEAD_LETTERS),
         TeacherApplyLog.from(acc));
   }

@@ -7,6 +7,10 @@ import io.selfstream.config.ClientSettings;
 import io.selfstream.config.Config;
 import io.selfstream.data.FashionMnist;
 import io.selfstream.data.IdxFile;
+import io.selfstream.graphreasoning.data.Features;
+import io.selfstream.graphreasoning.synth.ActivityVideoGenerator;
+import io.selfstream.graphreasoning.synth.GeneratorConfig;
+import io.selfstream.graphreasoning.synth.SyntheticVideo;
 import io.selfstream.ops.pipeline.TopicCounter;
 import io.selfstream.ops.stack.EmbeddedStack;
 import io.selfstream.ops.stack.StackSettings;
@@ -27,6 +31,7 @@ import io.selfstream.schemas.model.UpdateRejected;
 import io.selfstream.schemas.serde.SerdeFactory;
 import io.selfstream.trainer.encoder.Encoder;
 import io.selfstream.trainer.encoder.EncoderConfig;
+import io.selfstream.trainer.temporal.VideoFeatures;
 import io.selfstream.trainer.views.EncoderUpdates;
 import io.selfstream.trainer.views.TeacherApplyLog;
 import io.selfstream.trainer.views.ViewsJobSettings;
@@ -58,7 +63,10 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code read_committed}) across a forced task failure and restore from a checkpoint; misfit
  * frames in the DLQ; pseudo-labels and features switch to version 2 once it is published; a
  * tampered and a foreign-signed update change nothing. A {@link ModelUpdateFollower} (the
- * plain-service path) follows the same topic.
+ * plain-service path) follows the same topic. A video feed ({@code views.videoSources}) runs
+ * alongside: its frames become no views, only fixed features (encoder version 0) bit-equal to the
+ * offline {@link VideoFeatures#ofVideo}, every frame exactly once although the feed's motion state
+ * crosses the failover (keyed state restored from the checkpoint).
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class ViewsJobIT {
@@ -67,13 +75,22 @@ class ViewsJobIT {
   static final EncoderConfig TINY = EncoderConfig.DEFAULT.withSize(32, 1, 2, 2.0);
 
   static final int SOURCES = 4;
+  static final String VIDEO_SOURCE = "video-0";
+  static final int VIDEO_FRAMES = 60;
   static final Duration WAIT = Duration.ofSeconds(120);
+  static final int RAW_VIDEO_SIZE = 64;
 
   @TempDir Path dataDir;
 
   @Test
   void everyFrameExactlyOnceAcrossFailoverAndTeacherSwitch() throws Exception {
     IdxFile images = IdxFile.read(FashionMnist.DEBIAN_DIR.resolve("t10k-images-idx3-ubyte.gz"));
+    List<byte[]> rawVideo = rawVideo();
+    VideoFeatures videoFeatures = VideoFeatures.defaults();
+    List<byte[]> video = new ArrayList<>();
+    for (byte[] raw : rawVideo) {
+      video.add(videoFeatures.normalize(raw, RAW_VIDEO_SIZE));
+    }
     KeyPair trainerKey = SigningKeys.loadOrCreate(dataDir.resolve("keys"));
     KeyPair strangerKey = SigningKeys.generate();
     Path trustedKey = dataDir.resolve("keys").resolve(SigningKeys.PUBLIC_KEY_FILE);
@@ -95,20 +112,28 @@ class ViewsJobIT {
 
         ViewsJobSettings settings = settings(client, trustedKey, 150);
         try (LocalViewsJob job = LocalViewsJob.start(settings);
-            TopicCounter views = TopicCounter.fromNow(client.bootstrap(), Topics.VIEWS.name())) {
+            TopicCounter views = TopicCounter.fromNow(client.bootstrap(), Topics.VIEWS.name());
+            TopicCounter features =
+                TopicCounter.fromNow(client.bootstrap(), Topics.FEATURES.name())) {
           assertThat(job.awaitTeacherEverywhere(1, WAIT)).as("v1 held by both instances").isTrue();
 
           // phase 1: 200 frames and two the model cannot take; committed output proves a
-          // checkpoint completed before the failure below
+          // checkpoint completed before the failure below. Video frames 0-29 and a video frame
+          // the grid does not divide (30x30).
           send(frames, images, 0, 200);
           sendMisfit(frames, "misfit-0", 0);
           sendMisfit(frames, "misfit-1", 1);
-          awaitCount(views, 200);
+          sendVideo(frames, video, 0, 30);
+          sendVideoMisfit(frames, "video-misfit", 1);
+          awaitCount(views, 200, "views");
+          awaitCount(features, 200 + 30, "features");
 
-          // phase 2: subtask 0 of the frames source fails once after 150 records (it read ~101
-          // in phase 1); the job restores from the last checkpoint and replays
+          // phase 2: subtask 0 of the frames source fails once after 150 records (it read
+          // 101-131 in phase 1); the job restores from the last checkpoint and replays
+          sendVideo(frames, video, 30, 45);
           send(frames, images, 200, 400);
-          awaitCount(views, 400);
+          awaitCount(views, 400, "views");
+          awaitCount(features, 400 + 45, "features");
           assertThat(
                   job.awaitTeacher(
                       t ->
@@ -126,7 +151,10 @@ class ViewsJobIT {
           publisher.publishFull(EncoderUpdates.MODEL, 2, 1, freshEncoder(2), Map.of());
           assertThat(job.awaitTeacher(t -> t.appliedEverywhereAt(2, 2).isPresent(), WAIT)).isTrue();
           send(frames, images, 400, 500);
-          awaitCount(views, 500);
+          // video frames after the failover: their motion features read the restored state
+          sendVideo(frames, video, 45, VIDEO_FRAMES);
+          awaitCount(views, 500, "views");
+          awaitCount(features, 500 + VIDEO_FRAMES, "features");
 
           // phase 4: a tampered v3 and a v4 signed by an untrusted key change nothing
           publisher.publish(
@@ -143,10 +171,12 @@ class ViewsJobIT {
               .as("both instances refused v3 and v4")
               .isTrue();
           send(frames, images, 500, 600);
-          awaitCount(views, 600);
+          awaitCount(views, 600, "views");
+          awaitCount(features, 600 + VIDEO_FRAMES, "features");
 
           LocalViewsJob.Progress progress = job.progress();
           System.out.println("views job progress: " + progress);
+          assertThat(progress.videoFeatures()).as("video features since the restart").isPositive();
         }
 
         assertThat(follower.currentVersion()).isEqualTo(2);
@@ -165,13 +195,38 @@ class ViewsJobIT {
             .isNull();
       }
       assertThat(viewByFrame).hasSize(600);
+      assertThat(views).noneMatch(v -> v.getSourceId().startsWith("video-"));
       Map<String, FrameFeatures> featuresByFrame = new TreeMap<>();
+      Map<Long, FrameFeatures> videoBySeq = new TreeMap<>();
       for (FrameFeatures f : features) {
+        if (f.getSourceId().equals(VIDEO_SOURCE)) {
+          assertThat(videoBySeq.put(f.getSeq(), f))
+              .as("duplicate video features of frame %d", f.getSeq())
+              .isNull();
+          continue;
+        }
         assertThat(featuresByFrame.put(f.getSourceId() + "#" + f.getSeq(), f))
             .as("duplicate features of %s#%d", f.getSourceId(), f.getSeq())
             .isNull();
       }
       assertThat(featuresByFrame.keySet()).isEqualTo(viewByFrame.keySet());
+
+      // every video frame exactly once, bit-equal to the offline features of the whole video
+      Features offline = videoFeatures.ofVideo(rawVideo, RAW_VIDEO_SIZE);
+      assertThat(videoBySeq.keySet()).hasSize(VIDEO_FRAMES);
+      for (int t = 0; t < VIDEO_FRAMES; t++) {
+        FrameFeatures f = videoBySeq.get((long) t);
+        assertThat(f).as("video frame %d", t).isNotNull();
+        assertThat(f.getEncoderVersion()).isEqualTo(VideoFeatures.ENCODER_VERSION).isZero();
+        assertThat(f.getCaptureTimeMs()).isEqualTo(Instant.ofEpochMilli(1_700_000_000_000L + t));
+        assertThat(f.getFeatures()).hasSize(offline.dim());
+        for (int c = 0; c < offline.dim(); c++) {
+          float expected = offline.data()[c * offline.length() + t];
+          assertThat(Float.floatToRawIntBits(f.getFeatures().get(c)))
+              .as("video frame %d feature %d: %s vs %s", t, c, f.getFeatures().get(c), expected)
+              .isEqualTo(Float.floatToRawIntBits(expected));
+        }
+      }
 
       for (TrainingView v : views) {
         long expected = v.getSeq() < 400 ? 1 : 2;
@@ -184,7 +239,11 @@ class ViewsJobIT {
         assertThat(f.getEncoderVersion()).isEqualTo(expected);
         assertThat(f.getFeatures()).hasSize(TINY.dim());
       }
-      assertThat(dead).hasSize(2);
+      assertThat(dead).hasSize(3);
+      assertThat(dead)
+          .filteredOn(d -> "video-misfit".equals(d.getSourceId()))
+          .singleElement()
+          .satisfies(d -> assertThat(d.getMessage()).contains("views.videoFeatureGrid 7"));
       assertThat(dead)
           .allSatisfy(
               d -> {
@@ -211,6 +270,7 @@ class ViewsJobIT {
     o.put(ViewsJobSettings.DEVICE.name(), "cpu");
     o.put(ViewsJobSettings.RESTART_DELAY.name(), "1s");
     o.put(ViewsJobSettings.FAIL_ONCE_AFTER_FRAMES.name(), Long.toString(failAfter));
+    o.put(ViewsJobSettings.VIDEO_SOURCES.name(), "video-.*");
     return ViewsJobSettings.from(Config.load(ViewsJobSettings.allKeys(), null, Map.of(), o));
   }
 
@@ -260,6 +320,39 @@ class ViewsJobIT {
     producer.flush();
   }
 
+  /** The first {@link #VIDEO_FRAMES} raw frames of a generated 64x64 activity video. */
+  static List<byte[]> rawVideo() throws Exception {
+    ActivityVideoGenerator generator =
+        new ActivityVideoGenerator(
+            FashionMnist.load(FashionMnist.Split.TEST), GeneratorConfig.defaults());
+    for (long seed = 1; seed < 50; seed++) {
+      SyntheticVideo v = generator.generate(VIDEO_SOURCE, seed);
+      if (v.length() >= VIDEO_FRAMES) {
+        assertThat(v.size()).isEqualTo(RAW_VIDEO_SIZE);
+        return new ArrayList<>(v.frames().subList(0, VIDEO_FRAMES));
+      }
+    }
+    throw new AssertionError("no generated video of " + VIDEO_FRAMES + " frames");
+  }
+
+  /** Normalized video frames {@code from..to-1} of {@link #VIDEO_SOURCE} on partition 0. */
+  static void sendVideo(
+      KafkaProducer<String, Frame> producer, List<byte[]> video, int from, int to) {
+    for (int t = from; t < to; t++) {
+      producer.send(
+          new ProducerRecord<>(
+              Topics.FRAMES.name(), 0, VIDEO_SOURCE, frame(VIDEO_SOURCE, t, video.get(t), 28, 28)));
+    }
+    producer.flush();
+  }
+
+  static void sendVideoMisfit(KafkaProducer<String, Frame> producer, String source, int partition) {
+    producer.send(
+        new ProducerRecord<>(
+            Topics.FRAMES.name(), partition, source, frame(source, 0, new byte[30 * 30], 30, 30)));
+    producer.flush();
+  }
+
   static Frame frame(String source, long seq, byte[] pixels, int width, int height) {
     return Frame.newBuilder()
         .setSourceId(source)
@@ -273,11 +366,11 @@ class ViewsJobIT {
         .build();
   }
 
-  static void awaitCount(TopicCounter counter, long n) {
+  static void awaitCount(TopicCounter counter, long n, String what) {
     boolean reached =
         TopicCounter.pollUntil(
             List.of(counter), () -> counter.count() >= n, Duration.ofSeconds(150));
-    assertThat(reached).as("%d committed views (have %d)", n, counter.count()).isTrue();
+    assertThat(reached).as("%d committed %s (have %d)", n, what, counter.count()).isTrue();
   }
 
   static <V extends SpecificRecord> List<V> readAll(ClientSettings client, TopicSpec<V> topic) {

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
@@ -20,7 +21,9 @@ import org.apache.kafka.common.serialization.Deserializer;
  * Reads {@code frames} records into {@link FrameEnvelope}s. A value that does not decode, is empty,
  * or has a shape the encoder cannot take ({@code imageSize x imageSize x channels}) becomes a
  * {@link DeadFrame} right here, where its original bytes and offset are known; the views operator
- * routes it to the dead-letter side output. The job never fails on a bad frame.
+ * routes it to the dead-letter side output. The job never fails on a bad frame. Frames of video
+ * sources are checked against what the video features take instead ({@link
+ * VideoFrameFeatures#shapeProblem}): they never reach the encoder.
  */
 public final class FrameDeserializationSchema
     implements KafkaRecordDeserializationSchema<FrameEnvelope> {
@@ -32,6 +35,8 @@ public final class FrameDeserializationSchema
   private final int imageSize;
   private final int channels;
   private final int maxOriginalBytes;
+  private final Pattern videoSources;
+  private final int videoGrid;
   private transient RegistryFraming.Reader<Frame> deserializer;
 
   /**
@@ -40,18 +45,25 @@ public final class FrameDeserializationSchema
    * @param imageSize side the encoder takes
    * @param channels channels the encoder takes
    * @param maxOriginalBytes dead letters keep at most this many bytes of the original value
+   * @param videoSources regex over the whole sourceId of video sources (empty = none)
+   * @param videoGrid pooling grid of the video features
    */
   public FrameDeserializationSchema(
       String deserializerClass,
       Map<String, String> serdeConfig,
       int imageSize,
       int channels,
-      int maxOriginalBytes) {
+      int maxOriginalBytes,
+      String videoSources,
+      int videoGrid) {
     this.deserializerClass = deserializerClass;
     this.serdeConfig = new HashMap<>(serdeConfig);
     this.imageSize = imageSize;
     this.channels = channels;
     this.maxOriginalBytes = maxOriginalBytes;
+    this.videoSources =
+        videoSources == null || videoSources.isEmpty() ? null : Pattern.compile(videoSources);
+    this.videoGrid = videoGrid;
   }
 
   @Override
@@ -76,12 +88,19 @@ public final class FrameDeserializationSchema
           dead(record, key, null, DeadLetterReason.UNDESERIALIZABLE, "cannot deserialize: " + e));
       return;
     }
-    String problem = shapeProblem(frame, imageSize, channels);
+    String problem = problemOf(frame);
     if (problem != null) {
       out.collect(dead(record, key, frame, DeadLetterReason.MODEL_SHAPE_MISMATCH, problem));
       return;
     }
     out.collect(FrameEnvelope.of(frame));
+  }
+
+  /** Why the job cannot take {@code frame} (as a video or an image frame), or {@code null}. */
+  String problemOf(Frame frame) {
+    return videoSources != null && VideoFeaturesFunction.isVideo(videoSources, frame)
+        ? VideoFrameFeatures.shapeProblem(frame, videoGrid)
+        : shapeProblem(frame, imageSize, channels);
   }
 
   /** Why the encoder cannot take {@code frame}, or {@code null} when it can. */

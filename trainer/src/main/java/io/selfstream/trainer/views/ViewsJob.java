@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -34,9 +35,11 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 /**
  * The views job: {@code frames} (+ broadcast {@code model-updates}) -> weak/strong views, SimMIM
  * mask and teacher pseudo-label -> {@code views}; teacher class-token features -> {@code features};
- * frames the model cannot take -> {@code frames.dlq}. Exactly-once end to end: Kafka sources with
- * checkpointed offsets ({@code read_committed}), transactional Kafka sinks committed on
- * checkpoints.
+ * frames the model cannot take -> {@code frames.dlq}. Frames of video sources ({@code
+ * views.videoSources}) skip views and teacher: keyed by source, they become fixed video features
+ * ({@link VideoFeaturesFunction}, encoder version 0) on the same {@code features} sink.
+ * Exactly-once end to end: Kafka sources with checkpointed offsets ({@code read_committed}),
+ * transactional Kafka sinks committed on checkpoints, keyed video state in the checkpoints.
  *
  * <p>{@link #define} only builds the graph, so the same function serves the CLI's local
  * MiniCluster, the tests, and {@link #main} in a job jar submitted to a real cluster.
@@ -50,6 +53,9 @@ public final class ViewsJob {
   public static final String UID_VIEWS_SINK = "views-sink";
   public static final String UID_FEATURES_SINK = "views-features-sink";
   public static final String UID_DLQ_SINK = "views-dlq-sink";
+  public static final String UID_IMAGE_FILTER = "views-image-frames";
+  public static final String UID_VIDEO_FILTER = "views-video-frames";
+  public static final String UID_VIDEO_FEATURES = "views-video-features";
 
   private ViewsJob() {}
 
@@ -98,8 +104,33 @@ public final class ViewsJob {
             .uid(UID_UPDATES_SOURCE)
             .setParallelism(1);
 
+    // without video sources the graph is exactly the image-only one
+    DataStream<FrameEnvelope> imageFrames = frames;
+    SingleOutputStreamOperator<FrameFeatures> videoFeatures = null;
+    if (settings.hasVideoSources()) {
+      imageFrames =
+          frames
+              .filter(new VideoFeaturesFunction.VideoSourceFilter(settings.videoSources(), false))
+              .name("image frames")
+              .uid(UID_IMAGE_FILTER)
+              .setParallelism(p);
+      videoFeatures =
+          frames
+              .filter(new VideoFeaturesFunction.VideoSourceFilter(settings.videoSources(), true))
+              .name("video frames")
+              .uid(UID_VIDEO_FILTER)
+              .setParallelism(p)
+              .keyBy(new VideoFeaturesFunction.SourceKey(), Types.STRING)
+              .process(
+                  new VideoFeaturesFunction(settings.videoFeatureGrid()),
+                  AvroTypeInfo.forClass(FrameFeatures.class))
+              .name("video features")
+              .uid(UID_VIDEO_FEATURES)
+              .setParallelism(p);
+    }
+
     SingleOutputStreamOperator<TrainingView> views =
-        frames
+        imageFrames
             .connect(updates.broadcast())
             .transform(
                 "views: augment, mask, teacher",
@@ -123,8 +154,13 @@ public final class ViewsJob {
         .uid(UID_VIEWS_SINK)
         .setParallelism(p)
         .disableChaining();
-    views
-        .getSideOutput(ViewsOperator.FEATURES)
+    DataStream<FrameFeatures> features = views.getSideOutput(ViewsOperator.FEATURES);
+    DataStream<DeadFrame> deadLetters = views.getSideOutput(ViewsOperator.DEAD_LETTERS);
+    if (videoFeatures != null) {
+      features = features.union(videoFeatures);
+      deadLetters = deadLetters.union(videoFeatures.getSideOutput(ViewsOperator.DEAD_LETTERS));
+    }
+    features
         .sinkTo(
             sink(
                 settings,
@@ -137,8 +173,7 @@ public final class ViewsJob {
         .uid(UID_FEATURES_SINK)
         .setParallelism(p)
         .disableChaining();
-    views
-        .getSideOutput(ViewsOperator.DEAD_LETTERS)
+    deadLetters
         .sinkTo(
             sink(
                 settings,
@@ -173,7 +208,9 @@ public final class ViewsJob {
                 consumer,
                 s.encoder().imageSize(),
                 s.encoder().channels(),
-                s.dlqMaxOriginalBytes()))
+                s.dlqMaxOriginalBytes(),
+                s.videoSources(),
+                s.videoFeatureGrid()))
         .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
         .setProperty("commit.offsets.on.checkpoint", "true")
         .build();

@@ -6,6 +6,7 @@ import io.selfstream.config.ConfigException;
 import io.selfstream.config.ConfigKey;
 import io.selfstream.schemas.model.SigningKeys;
 import io.selfstream.trainer.encoder.EncoderConfig;
+import io.selfstream.trainer.temporal.VideoFeatures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
@@ -48,6 +49,10 @@ import java.util.Optional;
  * @param dlqMaxOriginalBytes dead letters keep at most this many bytes of the original value
  * @param failOnceAfterFrames chaos: the first attempt of frames subtask 0 fails after this many
  *     frames (0 = never); for failover tests
+ * @param videoSources regex over a frame's whole {@code sourceId} naming the live video feeds
+ *     (empty = none): their frames get fixed {@link VideoFeaturesFunction} features instead of
+ *     views and teacher features
+ * @param videoFeatureGrid pooling grid of the video features; must divide the video frame side
  */
 public record ViewsJobSettings(
     ClientSettings client,
@@ -72,7 +77,9 @@ public record ViewsJobSettings(
     Duration restartDelay,
     String producerCompression,
     int dlqMaxOriginalBytes,
-    long failOnceAfterFrames) {
+    long failOnceAfterFrames,
+    String videoSources,
+    int videoFeatureGrid) {
 
   /** Where the frames source starts when there is no checkpoint to restore. */
   public enum StartFrom {
@@ -189,6 +196,25 @@ public record ViewsJobSettings(
           0,
           Long.MAX_VALUE,
           "chaos: fail the first attempt of frames subtask 0 after N frames (0 = never)");
+  public static final ConfigKey<String> VIDEO_SOURCES =
+      new ConfigKey<>(
+          "views.videoSources",
+          s -> {
+            String v = s.trim();
+            // a PatternSyntaxException is an IllegalArgumentException: Config names the key
+            java.util.regex.Pattern.compile(v);
+            return v;
+          },
+          "",
+          "regex matching the whole sourceId of video feeds: fixed video features, no views"
+              + " (empty = no video sources)");
+  public static final ConfigKey<Integer> VIDEO_FEATURE_GRID =
+      ConfigKey.integer(
+          "views.videoFeatureGrid",
+          VideoFeatures.DEFAULT_GRID,
+          1,
+          4096,
+          "pooling grid of the video features (must divide the normalized frame side)");
 
   /** The views job's own keys (with {@link ClientSettings#KEYS} they make a full config). */
   public static final List<ConfigKey<?>> KEYS =
@@ -216,7 +242,9 @@ public record ViewsJobSettings(
           RESTART_DELAY,
           PRODUCER_COMPRESSION,
           DLQ_MAX_ORIGINAL_BYTES,
-          FAIL_ONCE_AFTER_FRAMES);
+          FAIL_ONCE_AFTER_FRAMES,
+          VIDEO_SOURCES,
+          VIDEO_FEATURE_GRID);
 
   public ViewsJobSettings {
     Objects.requireNonNull(client, "client");
@@ -253,6 +281,15 @@ public record ViewsJobSettings(
     }
     if (batchTimeout == null || batchTimeout.isNegative() || batchTimeout.isZero()) {
       throw new ConfigException(BATCH_TIMEOUT.name(), "must be positive");
+    }
+    videoSources = videoSources == null ? "" : videoSources.trim();
+    try {
+      java.util.regex.Pattern.compile(videoSources);
+    } catch (java.util.regex.PatternSyntaxException e) {
+      throw new ConfigException(VIDEO_SOURCES.name(), "not a regex: " + e.getMessage());
+    }
+    if (videoFeatureGrid < 1) {
+      throw new ConfigException(VIDEO_FEATURE_GRID.name(), "must be >= 1");
     }
     checkpointDir = checkpointDir == null ? Optional.empty() : checkpointDir;
     trustedKeyFiles = trustedKeyFiles == null ? List.of() : List.copyOf(trustedKeyFiles);
@@ -300,7 +337,9 @@ public record ViewsJobSettings(
         config.get(RESTART_DELAY),
         config.get(PRODUCER_COMPRESSION),
         config.get(DLQ_MAX_ORIGINAL_BYTES),
-        config.get(FAIL_ONCE_AFTER_FRAMES));
+        config.get(FAIL_ONCE_AFTER_FRAMES),
+        config.get(VIDEO_SOURCES),
+        config.get(VIDEO_FEATURE_GRID));
   }
 
   /** Every key a standalone views job reads: client keys plus {@link #KEYS}. */
@@ -366,6 +405,11 @@ public record ViewsJobSettings(
     return keys;
   }
 
+  /** Whether any source is a video feed ({@link #videoSources} is set). */
+  public boolean hasVideoSources() {
+    return !videoSources.isEmpty();
+  }
+
   public ViewsJobSettings withTrustedKeyFiles(List<Path> files) {
     return new ViewsJobSettings(
         client,
@@ -390,7 +434,9 @@ public record ViewsJobSettings(
         restartDelay,
         producerCompression,
         dlqMaxOriginalBytes,
-        failOnceAfterFrames);
+        failOnceAfterFrames,
+        videoSources,
+        videoFeatureGrid);
   }
 
   public ViewsJobSettings withCheckpointDir(Path dir) {
@@ -417,7 +463,9 @@ public record ViewsJobSettings(
         restartDelay,
         producerCompression,
         dlqMaxOriginalBytes,
-        failOnceAfterFrames);
+        failOnceAfterFrames,
+        videoSources,
+        videoFeatureGrid);
   }
 
   public ViewsJobSettings withClient(ClientSettings client) {
@@ -444,6 +492,8 @@ public record ViewsJobSettings(
         restartDelay,
         producerCompression,
         dlqMaxOriginalBytes,
-        failOnceAfterFrames);
+        failOnceAfterFrames,
+        videoSources,
+        videoFeatureGrid);
   }
 }

@@ -102,6 +102,40 @@ class SerializersTest {
   }
 
   @Test
+  void videoSourcesAreCheckedAgainstTheVideoFeaturesNotTheEncoder() {
+    // encoder 28x28x1; video sources: square grey frames the grid 7 divides
+    FrameDeserializationSchema schema =
+        new FrameDeserializationSchema("unused", Map.of(), 28, 1, 1024, "video-.*", 7);
+    Frame video14 = frame();
+    video14.setSourceId("video-1");
+    video14.setWidth(14);
+    video14.setHeight(14);
+    video14.setPixels(ByteBuffer.wrap(new byte[14 * 14]));
+    assertThat(schema.problemOf(video14)).isNull();
+    Frame image14 = Frame.newBuilder(video14).setSourceId("cam-1").build();
+    assertThat(schema.problemOf(image14)).contains("the encoder takes 28x28x1");
+    Frame video30 =
+        Frame.newBuilder(video14)
+            .setWidth(30)
+            .setHeight(30)
+            .setPixels(ByteBuffer.wrap(new byte[30 * 30]))
+            .build();
+    assertThat(schema.problemOf(video30)).contains("views.videoFeatureGrid 7");
+    Frame videoRgb =
+        Frame.newBuilder(video14)
+            .setWidth(28)
+            .setHeight(28)
+            .setChannels(3)
+            .setPixels(ByteBuffer.wrap(new byte[28 * 28 * 3]))
+            .build();
+    assertThat(schema.problemOf(videoRgb)).contains("square grey");
+    // no video sources: every frame is an image frame
+    FrameDeserializationSchema imagesOnly =
+        new FrameDeserializationSchema("unused", Map.of(), 28, 1, 1024, "", 7);
+    assertThat(imagesOnly.problemOf(video14)).contains("the encoder takes 28x28x1");
+  }
+
+  @Test
   void heldTeacherSurvivesTheStateRecord() throws Exception {
     KeyPair key = SigningKeys.generate();
     ModelParameters params =

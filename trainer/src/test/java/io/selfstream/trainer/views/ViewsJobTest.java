@@ -36,6 +36,14 @@ class ViewsJobTest {
     assertThat(s.encoder().maskRatio()).isEqualTo(0.3);
     assertThat(s.confidenceThreshold()).isEqualTo(0.7);
     assertThat(s.trustedKeyFiles()).isEmpty();
+    assertThat(s.videoSources()).isEmpty();
+    assertThat(s.hasVideoSources()).isFalse();
+    assertThat(s.videoFeatureGrid()).isEqualTo(7);
+    ViewsJobSettings video =
+        settings(Map.of("views.videoSources", " video-.* ", "views.videoFeatureGrid", "4"));
+    assertThat(video.videoSources()).isEqualTo("video-.*");
+    assertThat(video.hasVideoSources()).isTrue();
+    assertThat(video.videoFeatureGrid()).isEqualTo(4);
 
     ViewsJobSettings tiny =
         settings(
@@ -67,6 +75,12 @@ class ViewsJobTest {
         .hasMessageContaining("views.transactionTimeout");
     assertThatThrownBy(() -> settings(Map.of("views.transactionTimeout", "1h")))
         .hasMessageContaining("transaction.max.timeout.ms");
+    assertThatThrownBy(() -> settings(Map.of("views.videoSources", "video-(")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("views.videoSources");
+    assertThatThrownBy(() -> settings(Map.of("views.videoFeatureGrid", "0")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("views.videoFeatureGrid");
     assertThatThrownBy(() -> settings(Map.of()).loadTrustedKeys())
         .hasMessageContaining("views.trustedKeys");
     assertThatThrownBy(
@@ -74,6 +88,16 @@ class ViewsJobTest {
                 settings(Map.of("views.trustedKeys", dir.resolve("nope.pem").toString()))
                     .loadTrustedKeys())
         .hasMessageContaining("no such file");
+  }
+
+  Set<String> uids(StreamGraph graph) {
+    Set<String> uids = new HashSet<>();
+    for (StreamNode node : graph.getStreamNodes()) {
+      if (node.getTransformationUID() != null) {
+        uids.add(node.getTransformationUID());
+      }
+    }
+    return uids;
   }
 
   @Test
@@ -91,12 +115,11 @@ class ViewsJobTest {
     ViewsJob.define(env, s);
     // generic types are disabled: building the graph fails if any type would need Kryo
     StreamGraph graph = env.getStreamGraph();
-    Set<String> uids = new HashSet<>();
-    for (StreamNode node : graph.getStreamNodes()) {
-      if (node.getTransformationUID() != null) {
-        uids.add(node.getTransformationUID());
-      }
-    }
+    Set<String> uids = uids(graph);
+    // no video sources: the image-only graph, no video operators
+    assertThat(uids)
+        .doesNotContain(
+            ViewsJob.UID_IMAGE_FILTER, ViewsJob.UID_VIDEO_FILTER, ViewsJob.UID_VIDEO_FEATURES);
     assertThat(uids)
         .contains(
             ViewsJob.UID_FRAMES_SOURCE,
@@ -109,5 +132,36 @@ class ViewsJobTest {
     assertThat(env.getCheckpointConfig().getCheckpointInterval())
         .isEqualTo(s.checkpointInterval().toMillis());
     assertThat(List.of(env.getConfig().isObjectReuseEnabled())).containsExactly(true);
+  }
+
+  @Test
+  void videoSourcesAddTheKeyedVideoFeaturesBranch() throws Exception {
+    KeyPair key = SigningKeys.generate();
+    Path pub = dir.resolve("pub.pem");
+    Files.writeString(pub, SigningKeys.toPem(key.getPublic()));
+    ViewsJobSettings s =
+        settings(Map.of("views.trustedKeys", pub.toString(), "views.videoSources", "video-.*"));
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2);
+    ViewsJob.define(env, s);
+    StreamGraph graph = env.getStreamGraph();
+    Set<String> uids = uids(graph);
+    assertThat(uids)
+        .contains(
+            ViewsJob.UID_IMAGE_FILTER,
+            ViewsJob.UID_VIDEO_FILTER,
+            ViewsJob.UID_VIDEO_FEATURES,
+            ViewsJob.UID_VIEWS);
+    assertThat(String.join(" ", uids))
+        .contains(ViewsJob.UID_VIEWS_SINK, ViewsJob.UID_FEATURES_SINK, ViewsJob.UID_DLQ_SINK);
+    StreamNode video =
+        graph.getStreamNodes().stream()
+            .filter(n -> ViewsJob.UID_VIDEO_FEATURES.equals(n.getTransformationUID()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(video.getOperatorName()).isEqualTo("video features");
+    // keyed by source: its input is hash-partitioned
+    assertThat(video.getInEdges()).hasSize(1);
+    assertThat(video.getInEdges().get(0).getPartitioner().toString()).isEqualTo("HASH");
+    assertThat(graph.getJobGraph().getVertices()).isNotEmpty();
   }
 }
