@@ -112,7 +112,13 @@ function render(s) {
   setSeries(charts.error, errors, marks);
 
   const tr = Object.entries(s.trainers);
-  setSeries(charts.pseudo, tr.map(([m, v]) => ({ label: m, data: points(t, v.pseudoLabelRate), color: color(m) })), marks);
+  // pseudo-labels: confident share (rate, dashed) and accuracy against ground truth (solid)
+  const pseudo = [];
+  for (const [m, v] of tr) {
+    pseudo.push({ label: m + ' rate', data: points(t, v.pseudoLabelRate), color: color(m), dash: [5, 4], width: 1.5 });
+    pseudo.push({ label: m + ' accuracy', data: points(t, v.pseudoLabelAccuracy), color: color(m), width: 2.5 });
+  }
+  setSeries(charts.pseudo, pseudo, marks);
   setSeries(charts.versions, tr.map(([m, v]) => ({ label: m, data: points(t, v.version), color: color(m), stepped: true })), marks);
   const updates = [];
   for (const [m, v] of tr) {
@@ -134,9 +140,12 @@ function render(s) {
     const e = v.error.length ? v.error[v.error.length - 1] : null;
     return m + ' ' + (e === null ? '-' : e.toFixed(1) + '%');
   });
+  const pla = Object.entries(l.pseudoLabelAccuracy || {})
+    .filter(([, a]) => a !== null).map(([m, a]) => m + ' ' + a.toFixed(1) + '%');
   document.getElementById('summary').textContent = l.t === undefined ? '' :
     `${l.t} s | domain ${l.domain || '-'} | feed ${l.feed} | frames ${l.frames} | dead letters ${l.deadLetters}` +
-    ` | views ${l.views} | scored ${l.scored} | teacher v${l.teacherVersion} | error: ${errs.join(', ')}`;
+    ` | views ${l.views} | scored ${l.scored} | teacher v${l.teacherVersion} | error: ${errs.join(', ')}` +
+    (pla.length ? ` | pseudo-label accuracy: ${pla.join(', ')}` : '');
 }
 
 function renderSegmentation(seg) {

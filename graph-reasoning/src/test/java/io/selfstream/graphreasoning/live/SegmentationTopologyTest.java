@@ -8,6 +8,7 @@ import io.selfstream.schemas.Topics;
 import io.selfstream.schemas.avro.FrameFeatures;
 import io.selfstream.schemas.avro.FrameLabel;
 import io.selfstream.schemas.avro.SegmentEvent;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,11 +19,13 @@ import java.util.Properties;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The live segmentation topology on TopologyTestDriver with a real, tiny trained DTGRM. */
 class SegmentationTopologyTest {
@@ -45,10 +48,14 @@ class SegmentationTopologyTest {
     return LiveSegmentationSettings.defaults().withWindow(window, lookahead);
   }
 
+  @TempDir Path stateDir;
+
   private void start(LiveSegmentationSettings settings) {
     holder = new TemporalModelHolder(TemporalModels.MODEL);
     counters = new LiveCounters();
     Properties props = LiveSegmentationApp.streamsProperties(settings, "unused:9092");
+    // own RocksDB dir: the default /tmp/kafka-streams/<app id> is locked by any concurrent run
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     driver =
         new TopologyTestDriver(
             SegmentationTopology.build(

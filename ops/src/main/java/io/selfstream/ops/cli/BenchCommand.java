@@ -26,7 +26,8 @@ import picocli.CommandLine.Option;
       BenchViewsCommand.class,
       BenchAdaptationCommand.class,
       SegmentationCommands.BenchSegmentation.class,
-      BenchTemporalCommand.class
+      BenchTemporalCommand.class,
+      BenchLiveCommand.class
     })
 final class BenchCommand implements Runnable {
 

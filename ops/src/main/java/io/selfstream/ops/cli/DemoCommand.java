@@ -9,6 +9,7 @@ import io.selfstream.ops.dashboard.DashboardState;
 import io.selfstream.ops.demo.DemoRun;
 import io.selfstream.ops.metrics.MetricsServer;
 import io.selfstream.ops.metrics.MetricsSettings;
+import io.selfstream.ops.pipeline.SeedSegmentationModel;
 import io.selfstream.ops.pipeline.SourceEncoder;
 import io.selfstream.ops.stack.Dirs;
 import io.selfstream.ops.stack.EmbeddedStack;
@@ -29,14 +30,17 @@ import picocli.CommandLine.Option;
  * {@code selfstream demo}: the main job. A fresh embedded stack of its own (Kafka, registry, Flink
  * mini-cluster), the cached (or freshly bootstrapped) source encoder, the continual corruption feed
  * through the normalizer and the views job, the three adapting encoder trainers and the prequential
- * evaluator, with a periodic status and a summary table; all figures go to {@code
- * <dataDir>/demo/summary.json} (or {@code --out}).
+ * evaluator; alongside, live video feeds (generated with ground truth, shifted from the seed
+ * model's domain) through the same normalizer into fixed-extractor features, the temporal trainer
+ * adapting the cached (or freshly trained) seed DTGRM, and the live segmentation app serving its
+ * newest version, scored against the truth. A periodic status and a summary table; all figures go
+ * to {@code <dataDir>/demo/summary.json} (or {@code --out}).
  */
 @Command(name = "demo", description = "End-to-end demo on a fresh embedded stack (real data).")
 final class DemoCommand implements Callable<Integer> {
 
   /** Epochs of the source encoder a quick demo bootstraps when none is cached. */
-  static final int QUICK_BOOTSTRAP_EPOCHS = 2;
+  static final int QUICK_BOOTSTRAP_EPOCHS = 1;
 
   @Mixin CommonOptions common;
 
@@ -52,6 +56,20 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "FILE", description = "write the summary JSON here")
   Path out;
 
+  @Option(
+      names = "--video-feeds",
+      paramLabel = "N",
+      description =
+          "live video feeds segmented by the DTGRM (default 3; 0 runs without video, segmentation"
+              + " and temporal trainer)")
+  Integer videoFeeds;
+
+  @Option(
+      names = "--video-fps",
+      paramLabel = "N",
+      description = "frames per second of each video feed (default 10)")
+  Double videoFps;
+
   @Override
   public Integer call() throws Exception {
     // one PyTorch thread per model: three trainers, the views job and the evaluator share 2 cores
@@ -66,6 +84,26 @@ final class DemoCommand implements Callable<Integer> {
     if (duration != null) {
       options = options.withDuration(parseDuration(duration));
     }
+    DemoRun.Video video = options.video();
+    if (videoFeeds != null || videoFps != null) {
+      if ((videoFeeds != null && videoFeeds < 0) || (videoFps != null && !(videoFps > 0))) {
+        throw new picocli.CommandLine.ParameterException(
+            new picocli.CommandLine(this), "--video-feeds must be >= 0 and --video-fps > 0");
+      }
+      var feeds = video.feeds();
+      feeds =
+          new io.selfstream.ops.pipeline.LiveVideoFeeds.Spec(
+              videoFeeds == null ? feeds.feeds() : videoFeeds,
+              videoFps == null ? feeds.fps() : videoFps,
+              feeds.seconds(),
+              feeds.dataSeed(),
+              feeds.shift());
+      options =
+          options.withVideo(
+              new DemoRun.Video(
+                  feeds, video.publishEverySteps(), video.publishEvery(), video.overrides()));
+    }
+    FfmpegNatives.cacheUnder(dataDir);
 
     BootstrapConfig bootstrap =
         quick
@@ -75,6 +113,26 @@ final class DemoCommand implements Callable<Integer> {
     System.out.printf(
         "source encoder: %.2f%% clean test accuracy (%d epochs)%s%n",
         100 * source.testAccuracy(), source.epochs(), source.reused() ? ", cached" : "");
+    SeedSegmentationModel seed = null;
+    if (options.video().enabled()) {
+      seed =
+          SeedSegmentationModel.loadOrTrain(
+              dataDir,
+              quick ? SeedSegmentationModel.Recipe.quick() : SeedSegmentationModel.Recipe.full(),
+              System.out::println);
+      System.out.printf(
+          "seed segmentation model (dtgrm v1): held-out acc %.1f%% edit %.1f F1@50 %.1f, with the"
+              + " live shift acc %.1f%% edit %.1f F1@50 %.1f (%s)%n",
+          seed.heldOut().acc(),
+          seed.heldOut().edit(),
+          seed.heldOut().f1At50(),
+          seed.heldOutShifted().acc(),
+          seed.heldOutShifted().edit(),
+          seed.heldOutShifted().f1At50(),
+          seed.reused()
+              ? "cached"
+              : String.format(java.util.Locale.ROOT, "trained in %.0f s", seed.trainSeconds()));
+    }
 
     Path runDir = dataDir.resolve("demo");
     Dirs.deleteQuietly(runDir);
@@ -100,14 +158,25 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("metrics: " + metrics.baseUrl() + "/metrics");
         System.out.println("dashboard: " + metrics.baseUrl() + "/");
       }
-      DemoRun.Summary summary =
+      DemoRun run =
           new DemoRun(stack.clientSettings(), runDir, source, options, registry, System.out)
               .listener(
-                  status -> {
-                    dashboard.onStatus(status);
-                    dashboard.writeTo(dashboardFile);
-                  })
-              .run();
+                  new DemoRun.Listener() {
+                    @Override
+                    public void onStatus(DemoRun.Status status) {
+                      dashboard.onStatus(status);
+                      dashboard.writeTo(dashboardFile);
+                    }
+
+                    @Override
+                    public void onSegmentFrame(String feed, String predicted, String truth) {
+                      dashboard.onSegmentFrame(feed, predicted, truth);
+                    }
+                  });
+      if (seed != null) {
+        run.segmentation(seed);
+      }
+      DemoRun.Summary summary = run.run();
       printTable(summary);
       BenchOutput.emit(summary.json(), out == null ? runDir.resolve("summary.json") : out);
       return summary.nothingLost() && summary.applied() ? 0 : 1;
@@ -183,10 +252,39 @@ final class DemoCommand implements Callable<Integer> {
             });
     ((Map<String, Object>) j.get("trainers"))
         .forEach((m, v) -> row("versions " + m, ((Map<String, Object>) v).get("version")));
+    if (j.get("video") instanceof Map<?, ?> video) {
+      row("video frames sent", j.get("video_frames_sent"));
+      row("video frames normalized", j.get("video_frames"));
+      Map<String, Object> trainer = (Map<String, Object>) video.get("temporal_trainer");
+      Map<String, Object> app = (Map<String, Object>) video.get("segmentation_app");
+      row("dtgrm versions published", trainer.get("versions_published"));
+      row("dtgrm version served", app.get("version_served"));
+      ((Map<String, Object>) video.get("feeds"))
+          .forEach(
+              (feed, v) -> {
+                Map<String, Object> f = (Map<String, Object>) v;
+                row(feed + " labelled", f.get("labelled") + "/" + f.get("normalized"));
+                row(feed + " segments", f.get("segments"));
+                row(feed + " acc/edit/F1@50", scoreCell(f.get("scores")));
+              });
+      row("segmentation, all feeds", scoreCell(video.get("scores")));
+    }
     row("learned (selfstream < source)", summary.learned() ? "yes" : "NO");
     row("nothing lost", summary.nothingLost() ? "yes" : "NO");
     row("last versions applied", summary.applied() ? "yes" : "NO");
     System.out.println("+--------------------------------+--------------+");
+  }
+
+  private static String scoreCell(Object scores) {
+    if (!(scores instanceof Map<?, ?> s)) {
+      return "-";
+    }
+    return String.format(
+        java.util.Locale.ROOT,
+        "%.0f/%.0f/%.0f",
+        ((Number) s.get("acc")).doubleValue(),
+        ((Number) s.get("edit")).doubleValue(),
+        ((Number) s.get("f1@50")).doubleValue());
   }
 
   private static void row(String name, Object value) {

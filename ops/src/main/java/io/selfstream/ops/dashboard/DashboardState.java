@@ -11,6 +11,7 @@ import io.selfstream.trainer.consumer.TrainerMetrics;
 import io.selfstream.trainer.eval.AdaptationEvaluator;
 import io.selfstream.trainer.eval.ErrorTable;
 import io.selfstream.trainer.eval.PrequentialScorer;
+import io.selfstream.trainer.eval.PseudoLabelAccuracy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,8 +28,11 @@ import java.util.concurrent.TimeUnit;
  * The dashboard's time series, fed by the demo's status ticks ({@link #onStatus}) and, where a
  * segmentation feed runs, by per-frame labels ({@link #onSegmentFrame}); read as one JSON document
  * ({@link #json}) by the page. Every series is indexed like {@code t} (seconds since the run
- * started); a value that has no meaning for a tick is null. Thread-safe: the demo's thread writes,
- * HTTP threads read.
+ * started); a value that has no meaning for a tick is null. Per trainer, {@code pseudoLabelRate} is
+ * the confident share of its last step, {@code pseudoLabelAccuracy} the accuracy of its recent
+ * pseudo-labels against ground truth (the {@code selfstream_evaluator_pseudo_label_accuracy} gauge)
+ * and {@code pseudoLabelAccuracyAll} that over the whole run. Thread-safe: the demo's thread
+ * writes, HTTP threads read.
  */
 public final class DashboardState implements DemoRun.Listener {
 
@@ -111,6 +115,11 @@ public final class DashboardState implements DemoRun.Listener {
       put(m, "samplesPerS", round(st.samplesPerSecond(), 1));
       put(m, "loss", finite(st.loss(), 4));
       put(m, "pseudoLabelRate", percent(st.pseudoLabelRate()));
+      // scored against labels.eval by the demo (null while none matched, always for tent)
+      PseudoLabelAccuracy.Snapshot pl = pseudoLabels(s).get(e.getKey());
+      put(m, "pseudoLabelAccuracy", pl == null ? null : percent(pl.recentAccuracy()));
+      put(m, "pseudoLabelAccuracyAll", pl == null ? null : percent(pl.accuracy()));
+      put(m, "pseudoLabelsMatched", pl == null ? null : pl.matched());
       put(m, "rollbacks", st.rollbacks());
       put(m, "stepMs", stepMillis(id));
       AdaptationEvaluator.UpdateSizes u = s.updateSizes().get(e.getKey());
@@ -149,6 +158,9 @@ public final class DashboardState implements DemoRun.Listener {
     latest.put("scored", s.scoredFrames());
     latest.put("pending", s.pendingFrames());
     latest.put("teacherVersion", s.teacherVersion());
+    Map<String, Object> pseudoAccuracy = new LinkedHashMap<>();
+    pseudoLabels(s).forEach((k, v) -> pseudoAccuracy.put(k.id(), percent(v.accuracy())));
+    latest.put("pseudoLabelAccuracy", pseudoAccuracy);
 
     lastSeconds = s.seconds();
     lastFrames = s.frames();
@@ -219,6 +231,11 @@ public final class DashboardState implements DemoRun.Listener {
     } catch (IOException e) {
       throw new UncheckedIOException("writing " + file, e);
     }
+  }
+
+  private static Map<AdaptationMethod, PseudoLabelAccuracy.Snapshot> pseudoLabels(
+      DemoRun.Status s) {
+    return s.pseudoLabels() == null ? Map.of() : s.pseudoLabels();
   }
 
   /** Domains the scorer has seen, in first-seen order. */

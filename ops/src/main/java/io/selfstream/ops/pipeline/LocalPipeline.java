@@ -2,14 +2,18 @@ package io.selfstream.ops.pipeline;
 
 import io.selfstream.config.ClientSettings;
 import io.selfstream.config.Config;
+import io.selfstream.graphreasoning.live.LiveSegmentationSettings;
 import io.selfstream.ingest.normalize.NormalizerSettings;
 import io.selfstream.schemas.model.SigningKeys;
 import io.selfstream.trainer.adapt.AdaptationMethod;
 import io.selfstream.trainer.consumer.EncoderTrainerSettings;
 import io.selfstream.trainer.encoder.EncoderConfig;
+import io.selfstream.trainer.temporal.TemporalConfig;
+import io.selfstream.trainer.temporal.TemporalTrainerSettings;
 import io.selfstream.trainer.views.ViewsJobSettings;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -75,6 +79,50 @@ public final class LocalPipeline {
     return EncoderTrainerSettings.from(
             Config.load(EncoderTrainerSettings.allKeys(), null, Map.of(), o))
         .resolve(workDir);
+  }
+
+  /**
+   * The temporal trainer on the CPU on fixed-extractor features, checkpointing under the work dir
+   * and signing with its key pair; {@code extra} sets further {@code temporalTrainer.*} keys (keys
+   * of {@link TemporalConfig} are ignored here: see {@link #temporalLearning}).
+   */
+  public TemporalTrainerSettings temporalTrainer(Map<String, String> extra) {
+    Map<String, String> o = clientOverrides();
+    o.put(TemporalTrainerSettings.DEVICE.name(), "cpu");
+    o.put(TemporalTrainerSettings.TORCH_THREADS.name(), "1");
+    o.put(
+        TemporalTrainerSettings.CHECKPOINT_DIR.name(),
+        workDir.resolve("trainer").resolve("dtgrm").toString());
+    o.put(TemporalTrainerSettings.SIGNING_KEY_DIR.name(), workDir.resolve("keys").toString());
+    o.putAll(extra);
+    return TemporalTrainerSettings.from(
+            Config.load(TemporalTrainerSettings.allKeys(), null, Map.of(), o))
+        .resolve(workDir);
+  }
+
+  /** The temporal learner's hyperparameters: defaults with the {@code temporal.*} keys of extra. */
+  public static TemporalConfig temporalLearning(Map<String, String> extra) {
+    Map<String, String> own = new HashMap<>();
+    extra.forEach(
+        (k, v) -> {
+          if (k.startsWith("temporal.")) {
+            own.put(k, v);
+          }
+        });
+    return TemporalConfig.withOverrides(own);
+  }
+
+  /**
+   * The live segmentation app trusting the work dir's key, its state under the work dir; {@code
+   * extra} sets further {@code segmentation.*} keys.
+   */
+  public LiveSegmentationSettings segmentation(Map<String, String> extra) {
+    Map<String, String> o = new HashMap<>();
+    o.put(LiveSegmentationSettings.STATE_DIR.name(), workDir.resolve("segmentation").toString());
+    o.putAll(extra);
+    return LiveSegmentationSettings.from(
+            Config.load(LiveSegmentationSettings.KEYS, null, Map.of(), o))
+        .withTrustedKeyFiles(List.of(publicKeyFile()));
   }
 
   private Map<String, String> clientOverrides() {

@@ -31,6 +31,7 @@ public final class TopicCounter implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private long count;
   private final Map<String, Long> byReason = new TreeMap<>();
+  private final Map<String, Long> byKey = new TreeMap<>();
   private long lastArrivalNanos;
 
   private TopicCounter(KafkaConsumer<byte[], byte[]> consumer) {
@@ -82,6 +83,8 @@ public final class TopicCounter implements AutoCloseable {
     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(wait)) {
       count++;
       lastArrivalNanos = System.nanoTime();
+      String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+      byKey.merge(key, 1L, Long::sum);
       Header reason = r.headers().lastHeader(DLQ_REASON_HEADER);
       if (reason != null) {
         byReason.merge(new String(reason.value(), StandardCharsets.UTF_8), 1L, Long::sum);
@@ -97,6 +100,22 @@ public final class TopicCounter implements AutoCloseable {
   /** Dead letters by reason (from the normalizer's header). */
   public Map<String, Long> byReason() {
     return byReason;
+  }
+
+  /** Records by record key (the source id on the frame topics; "" for none). */
+  public Map<String, Long> byKey() {
+    return byKey;
+  }
+
+  /** Records whose key matches {@code keyPattern} (a whole-key regex). */
+  public long countKeys(java.util.regex.Pattern keyPattern) {
+    long n = 0;
+    for (Map.Entry<String, Long> e : byKey.entrySet()) {
+      if (keyPattern.matcher(e.getKey()).matches()) {
+        n += e.getValue();
+      }
+    }
+    return n;
   }
 
   /** {@link System#nanoTime()} of the last record read, 0 if none. */

@@ -83,7 +83,10 @@ class DashboardIT {
             AdaptConfig.DEFAULT,
             5,
             10,
-            Duration.ofSeconds(30),
+            // frames are scored 5 s after joining at the latest: a short run has no fresher
+            // versions
+            // to wait for, and the charts must get points before it ends
+            Duration.ofSeconds(5),
             Duration.ofSeconds(2),
             Duration.ofMinutes(2));
 
@@ -167,9 +170,35 @@ class DashboardIT {
         }
         for (String m : List.of("selfstream", "selftrain", "tent")) {
           assertThat(points(js, "versions", m)).as("version points of %s", m).isEqualTo(ticks);
-          assertThat(points(js, "pseudo", m)).as("pseudo-label points of %s", m).isPositive();
+          assertThat(points(js, "pseudo", m + " rate"))
+              .as("pseudo-label rate of %s", m)
+              .isPositive();
           assertThat(points(js, "updates", m + " delta")).as("delta sizes of %s", m).isPositive();
         }
+        // pseudo-label accuracy: the teacher-student methods have it, TENT has no pseudo-labels
+        for (String m : List.of("selfstream", "selftrain")) {
+          assertThat(points(js, "pseudo", m + " accuracy"))
+              .as("pseudo-label accuracy points of %s", m)
+              .isPositive();
+        }
+        assertThat(points(js, "pseudo", "tent accuracy")).isZero();
+        @SuppressWarnings("unchecked")
+        Map<String, Map<String, Object>> pseudo =
+            (Map<String, Map<String, Object>>) summary.json().get("pseudo_label_accuracy");
+        System.out.println("pseudo-label accuracy: " + pseudo);
+        for (String m : List.of("selfstream", "selftrain")) {
+          assertThat(((Number) pseudo.get(m).get("matched")).longValue())
+              .as("%s pseudo-labels matched with labels.eval", m)
+              .isPositive();
+          // every confident pseudo-label found its frame's ground truth by (sourceId, seq)
+          assertThat(((Number) pseudo.get(m).get("unmatched")).longValue())
+              .as("%s pseudo-labels without ground truth", m)
+              .isZero();
+          assertThat(((Number) pseudo.get(m).get("accuracy")).doubleValue())
+              .as("%s pseudo-label accuracy", m)
+              .isBetween(0.0, 1.0);
+        }
+        assertThat(pseudo.get("tent").get("accuracy")).isNull();
         assertThat(points(js, "throughput", "frames/s")).isPositive();
         assertThat(points(js, "latency", "selfstream step ms")).isPositive();
         // the page shows the run's final figures

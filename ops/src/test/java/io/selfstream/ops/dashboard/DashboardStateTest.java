@@ -12,6 +12,7 @@ import io.selfstream.trainer.consumer.EncoderTrainer;
 import io.selfstream.trainer.eval.AdaptationEvaluator;
 import io.selfstream.trainer.eval.ErrorTable;
 import io.selfstream.trainer.eval.PrequentialScorer;
+import io.selfstream.trainer.eval.PseudoLabelAccuracy;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,6 +31,21 @@ class DashboardStateTest {
   private final ErrorTable source = new ErrorTable();
   private final ErrorTable selfstream = new ErrorTable();
 
+  /** A window of 4 matched pseudo-labels, so the recent figure differs from the overall one. */
+  private final PseudoLabelAccuracy pseudo = new PseudoLabelAccuracy(100, 100, 4);
+
+  /** Frames cam#from.. with truth {@code truth}; selfstream's pseudo-labels {@code labels}. */
+  private void pseudoLabels(long from, int truth, int... labels) {
+    String[] src = new String[labels.length];
+    long[] seqs = new long[labels.length];
+    for (int i = 0; i < labels.length; i++) {
+      src[i] = "cam";
+      seqs[i] = from + i;
+      pseudo.onTruth("cam", from + i, truth);
+    }
+    pseudo.onPseudoLabels(AdaptationMethod.SELFSTREAM, src, seqs, labels);
+  }
+
   /** {@code n} frames of {@code domain}, the first {@code wrong} of them misclassified. */
   private static void score(ErrorTable t, String domain, int n, int wrong) {
     for (int i = 0; i < n; i++) {
@@ -38,6 +54,26 @@ class DashboardStateTest {
   }
 
   private DemoRun.Status tick(double seconds, long frames, long version, long deltaBytes) {
+    DemoRun.Status s = tickWithoutPseudoLabels(seconds, frames, version, deltaBytes);
+    return new DemoRun.Status(
+        s.seconds(),
+        s.feedAcked(),
+        s.feedTotal(),
+        s.frames(),
+        s.deadLetters(),
+        s.views(),
+        s.teacherVersion(),
+        s.scoredFrames(),
+        s.pendingFrames(),
+        s.trainers(),
+        s.methods(),
+        s.updateSizes(),
+        pseudo.snapshot());
+  }
+
+  /** A status from the constructor without pseudo-label figures. */
+  private DemoRun.Status tickWithoutPseudoLabels(
+      double seconds, long frames, long version, long deltaBytes) {
     Map<String, PrequentialScorer.MethodResult> methods = new LinkedHashMap<>();
     methods.put("source", new PrequentialScorer.MethodResult(source, 0, 1, 1, 1));
     methods.put(
@@ -68,9 +104,11 @@ class DashboardStateTest {
     DashboardState state = new DashboardState(null);
     score(source, "noise", 100, 50);
     score(selfstream, "noise", 100, 40);
+    pseudoLabels(0, 1, 1, 1, 1, 2, -1); // 3 of 4 confident ones right
     state.onStatus(tick(10, 100, 2, 300));
     score(source, "fog", 100, 80);
     score(selfstream, "fog", 100, 20);
+    pseudoLabels(5, 3, 3, 0, 0, 0); // 1 of 4 right: 4 of 8 overall, 1 of the last 4
     state.onStatus(tick(20, 200, 4, 500));
 
     JsonNode s = JSON.readTree(state.json());
@@ -87,11 +125,26 @@ class DashboardStateTest {
     JsonNode tr = s.get("trainers").get("selfstream");
     assertThat(tr.get("version").toString()).isEqualTo("[2,4]");
     assertThat(tr.get("pseudoLabelRate").toString()).isEqualTo("[25.0,25.0]");
+    assertThat(tr.get("pseudoLabelAccuracy").toString()).isEqualTo("[75.0,25.0]");
+    assertThat(tr.get("pseudoLabelAccuracyAll").toString()).isEqualTo("[75.0,50.0]");
+    assertThat(tr.get("pseudoLabelsMatched").toString()).isEqualTo("[4,8]");
+    assertThat(s.get("latest").get("pseudoLabelAccuracy").toString())
+        .isEqualTo("{\"selfstream\":50.0}");
     // mean bytes of the updates that arrived in each interval: 1 delta of 300, then 2 of 600
     assertThat(tr.get("deltaBytes").toString()).isEqualTo("[300,600]");
     assertThat(tr.get("fullBytes").toString()).isEqualTo("[4000,null]");
     assertThat(s.get("pipeline").get("framesPerS").toString()).isEqualTo("[10.0,10.0]");
     assertThat(s.get("latest").get("domain").asText()).isEqualTo("fog");
+  }
+
+  @Test
+  void aStatusWithoutPseudoLabelFiguresGivesNullAccuracy() throws Exception {
+    DashboardState state = new DashboardState(null);
+    score(source, "noise", 10, 5);
+    state.onStatus(tickWithoutPseudoLabels(5, 10, 2, 300));
+    JsonNode tr = JSON.readTree(state.json()).get("trainers").get("selfstream");
+    assertThat(tr.get("pseudoLabelRate").toString()).isEqualTo("[25.0]");
+    assertThat(tr.get("pseudoLabelAccuracy").toString()).isEqualTo("[null]");
   }
 
   @Test

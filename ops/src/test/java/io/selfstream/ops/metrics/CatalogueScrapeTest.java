@@ -11,6 +11,8 @@ import io.selfstream.schemas.avro.UpdateKind;
 import io.selfstream.schemas.model.ModelVersion;
 import io.selfstream.trainer.adapt.StepReport;
 import io.selfstream.trainer.consumer.TrainerMetrics;
+import io.selfstream.trainer.eval.PseudoLabelAccuracy;
+import io.selfstream.trainer.eval.PseudoLabelMeters;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -105,6 +107,17 @@ class CatalogueScrapeTest {
     trainer.samplesRate(12.5);
     trainer.published(2, UpdateKind.DELTA, 4096);
     trainer.checkpointed(3_000_000);
+    // demo evaluator: one pseudo-label joined with its ground truth
+    PseudoLabelAccuracy pseudo = new PseudoLabelAccuracy();
+    PseudoLabelMeters pseudoMeters =
+        new PseudoLabelMeters(
+            registry, pseudo, List.of(io.selfstream.trainer.adapt.AdaptationMethod.SELFSTREAM));
+    pseudo.onTruth("cam", 7, 2);
+    pseudo.onPseudoLabels(
+        io.selfstream.trainer.adapt.AdaptationMethod.SELFSTREAM,
+        new String[] {"cam"},
+        new long[] {7},
+        new int[] {2});
     // segmentation, model consumer
     SegmentationMeters segmentation = new SegmentationMeters(registry, "dtgrm");
     segmentation.labelled(
@@ -171,10 +184,12 @@ class CatalogueScrapeTest {
         .contains("selfstream_normalizer_frames_in_total 2.0")
         .contains("selfstream_segmentation_segments_total{label=\"pour\"} 1.0")
         .contains("selfstream_segmentation_latency_seconds_count 1")
+        .contains("selfstream_evaluator_pseudo_label_accuracy{method=\"selfstream\"} 1.0")
         .contains(
             "selfstream_model_update_apply_seconds_sum{consumer=\"segmentation\",model=\"dtgrm\"} 2.0");
     segmentation.close();
     trainer.close();
+    pseudoMeters.close();
     assertThat(registry.scrape())
         .doesNotContain("selfstream_model_applied_version")
         .doesNotContain("selfstream_trainer_loss ");

@@ -187,7 +187,12 @@ abstract class BaseLearner implements OnlineLearner {
 
   /** The report of a step the guard rolled back. */
   protected StepReport rolledBack(
-      int batchSize, float loss, Map<String, Double> terms, int labeled, CollapseGuard.Verdict v) {
+      int batchSize,
+      float loss,
+      Map<String, Double> terms,
+      int labeled,
+      CollapseGuard.Verdict v,
+      int[] pseudoLabels) {
     return new StepReport(
         step,
         batchSize,
@@ -198,7 +203,8 @@ abstract class BaseLearner implements OnlineLearner {
         v.dominantShare(),
         currentLearningRate(),
         true,
-        v.reason());
+        v.reason(),
+        pseudoLabels);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.selfstream.trainer.adapt;
 
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -10,6 +11,12 @@ import java.util.Map;
  * class, the two collapse signals. When the guard fired, {@code rolledBack} is true, the step's
  * update was discarded, the learner is back at its last good state with a lower learning rate and
  * {@code guardReason} says why.
+ *
+ * <p>{@code pseudoLabels[i]} is the class the step's teacher assigned to sample {@code i} of the
+ * batch (aligned with {@link ViewBatch#sourceIds()} and {@link ViewBatch#seqs()}), -1 where it was
+ * not confident enough or the method has no pseudo-labels (TENT, SOURCE). A rolled-back step still
+ * reports the labels its teacher decided. Its length is {@code batchSize}; callers must not modify
+ * it.
  */
 public record StepReport(
     long step,
@@ -21,9 +28,51 @@ public record StepReport(
     double dominantShare,
     double learningRate,
     boolean rolledBack,
-    String guardReason) {
+    String guardReason,
+    int[] pseudoLabels) {
+
+  public StepReport {
+    pseudoLabels = pseudoLabels == null ? none(batchSize) : pseudoLabels;
+    if (pseudoLabels.length != batchSize) {
+      throw new IllegalArgumentException(
+          pseudoLabels.length + " pseudo-labels for a batch of " + batchSize);
+    }
+  }
+
+  /** A report without per-sample pseudo-labels (all -1). */
+  public StepReport(
+      long step,
+      int batchSize,
+      double loss,
+      Map<String, Double> terms,
+      int pseudoLabeled,
+      double pseudoLabelEntropy,
+      double dominantShare,
+      double learningRate,
+      boolean rolledBack,
+      String guardReason) {
+    this(
+        step,
+        batchSize,
+        loss,
+        terms,
+        pseudoLabeled,
+        pseudoLabelEntropy,
+        dominantShare,
+        learningRate,
+        rolledBack,
+        guardReason,
+        null);
+  }
 
   public boolean guardFired() {
     return rolledBack;
+  }
+
+  /** {@code n} times -1: no sample has a pseudo-label. */
+  static int[] none(int n) {
+    int[] out = new int[Math.max(0, n)];
+    Arrays.fill(out, -1);
+    return out;
   }
 }

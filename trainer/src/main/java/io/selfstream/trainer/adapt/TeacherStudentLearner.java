@@ -115,6 +115,7 @@ final class TeacherStudentLearner extends BaseLearner {
       NDArray targets =
           MustLosses.pseudoLabelTargets(teacherProbs, (float) config.confidenceThreshold());
       int labeled = Math.round(targets.sum().getFloat());
+      int[] pseudoLabels = pseudoLabels(labels, targets);
 
       // 2. the student sees the strong view (masked for SELFSTREAM); loss = weighted MUST terms
       NDArray strong = ImageTensors.images(scope, batch.strong(), encoderConfig);
@@ -182,7 +183,7 @@ final class TeacherStudentLearner extends BaseLearner {
       CollapseGuard.Verdict verdict = guard.check(labels, loss, Float.isFinite(loss) ? norm : 0);
       if (verdict.fired()) {
         rollback();
-        return rolledBack(batch.size(), loss, terms, labeled, verdict);
+        return rolledBack(batch.size(), loss, terms, labeled, verdict, pseudoLabels);
       }
       float clip = clipScale(norm);
       optimizer.step(encoderParams, lr, clip);
@@ -202,8 +203,22 @@ final class TeacherStudentLearner extends BaseLearner {
           verdict.dominantShare(),
           lr,
           false,
-          null);
+          null,
+          pseudoLabels);
     }
+  }
+
+  /**
+   * The per-sample pseudo-labels the targets encode: the teacher's argmax where its row is one-hot
+   * (confident), else -1. Read back from the same target matrix the loss uses, so the two agree.
+   */
+  private static int[] pseudoLabels(int[] argMax, NDArray targets) {
+    float[] confident = MustLosses.confidentMask(targets).toFloatArray();
+    int[] out = new int[argMax.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = confident[i] > 0.5f ? argMax[i] : -1;
+    }
+    return out;
   }
 
   /**

@@ -69,7 +69,7 @@ final class TentLearner extends BaseLearner {
       CollapseGuard.Verdict verdict = guard.check(labels, loss, Float.isFinite(loss) ? norm : 0);
       if (verdict.fired()) {
         rollback();
-        return rolledBack(batch.size(), loss, terms, 0, verdict);
+        return rolledBack(batch.size(), loss, terms, 0, verdict, null); // TENT: no pseudo-labels
       }
       optimizer.step(trainable, lr, clipScale(norm));
       step++;

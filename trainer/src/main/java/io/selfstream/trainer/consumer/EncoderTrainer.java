@@ -14,6 +14,7 @@ import io.selfstream.schemas.model.UpdatePlanner;
 import io.selfstream.schemas.serde.SerdeFactory;
 import io.selfstream.trainer.adapt.AdaptationMethod;
 import io.selfstream.trainer.adapt.OnlineLearner;
+import io.selfstream.trainer.adapt.PseudoLabelObserver;
 import io.selfstream.trainer.adapt.StepReport;
 import io.selfstream.trainer.adapt.ViewBatch;
 import io.selfstream.trainer.encoder.EncoderFile;
@@ -114,23 +115,35 @@ public final class EncoderTrainer implements AutoCloseable {
    *
    * @param maxSteps stop cleanly after this many steps of this run (0 = until closed)
    * @param hooks fault-injection hooks (tests)
+   * @param pseudoLabels receives each step's per-sample pseudo-labels with their sourceId and seq
+   *     (for scoring them against ground truth elsewhere); {@link PseudoLabelObserver#NONE}, the
+   *     default, is never called
    */
-  public record Options(long maxSteps, Hooks hooks) {
-    public static final Options DEFAULTS = new Options(0, Hooks.NONE);
+  public record Options(long maxSteps, Hooks hooks, PseudoLabelObserver pseudoLabels) {
+    public static final Options DEFAULTS = new Options(0, Hooks.NONE, PseudoLabelObserver.NONE);
 
     public Options {
       if (maxSteps < 0) {
         throw new IllegalArgumentException("maxSteps must be >= 0");
       }
       hooks = hooks == null ? Hooks.NONE : hooks;
+      pseudoLabels = pseudoLabels == null ? PseudoLabelObserver.NONE : pseudoLabels;
+    }
+
+    public Options(long maxSteps, Hooks hooks) {
+      this(maxSteps, hooks, PseudoLabelObserver.NONE);
     }
 
     public Options withMaxSteps(long n) {
-      return new Options(n, hooks);
+      return new Options(n, hooks, pseudoLabels);
     }
 
     public Options withHooks(Hooks h) {
-      return new Options(maxSteps, h);
+      return new Options(maxSteps, h, pseudoLabels);
+    }
+
+    public Options withPseudoLabels(PseudoLabelObserver o) {
+      return new Options(maxSteps, hooks, o);
     }
   }
 
@@ -566,6 +579,7 @@ public final class EncoderTrainer implements AutoCloseable {
       long t1 = System.nanoTime();
       learnerNanos += t1 - t0;
       accountStep(report, batch, refusedHere, t1 - t0);
+      observePseudoLabels(report, batch);
     } else {
       metrics.refused(refusedHere);
     }
@@ -575,6 +589,19 @@ public final class EncoderTrainer implements AutoCloseable {
     }
     if (batch.size() > 0) {
       options.hooks().at(Phase.STEPPED, runSteps);
+    }
+  }
+
+  private void observePseudoLabels(StepReport r, ViewBatch batch) {
+    PseudoLabelObserver o = options.pseudoLabels();
+    if (o == PseudoLabelObserver.NONE) {
+      return;
+    }
+    try {
+      o.onPseudoLabels(settings.method(), batch.sourceIds(), batch.seqs(), r.pseudoLabels());
+    } catch (RuntimeException e) {
+      // an observer is a bystander: its failure must not stop training
+      LOG.warn("{}: pseudo-label observer failed", model, e);
     }
   }
 

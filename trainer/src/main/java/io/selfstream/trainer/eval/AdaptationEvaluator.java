@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * waits until every method holds a version trained through the frame before it (the freshest model
  * that could serve it) or until {@code maxWait} passes, then is scored with what is there; {@link
  * #flush} scores everything pending at the end of a run. Ground truth is read here and nowhere on a
- * training path.
+ * training path; {@link #trackPseudoLabels} passes it on to score the trainers' pseudo-labels.
  */
 public final class AdaptationEvaluator implements AutoCloseable {
 
@@ -55,6 +55,7 @@ public final class AdaptationEvaluator implements AutoCloseable {
   private final int batchSize;
   private long labelsWithoutFrame;
   private long scoredFrames;
+  private volatile PseudoLabelAccuracy pseudoLabels;
 
   private record Pending(ScoredFrame frame, long joinedAtNanos) {}
 
@@ -143,12 +144,26 @@ public final class AdaptationEvaluator implements AutoCloseable {
   }
 
   /**
+   * Hands every ground-truth label read from now on to {@code accuracy} too (the labels are read
+   * from the topic's beginning, so attach before the first {@link #pollOnce} to see them all);
+   * returns this.
+   */
+  public AdaptationEvaluator trackPseudoLabels(PseudoLabelAccuracy accuracy) {
+    this.pseudoLabels = Objects.requireNonNull(accuracy, "accuracy");
+    return this;
+  }
+
+  /**
    * Reads what arrived, joins frames with labels and scores the frames that are ready. Call from
    * one thread. Returns the number of frames scored.
    */
   public int pollOnce(Duration timeout) {
     for (ConsumerRecord<String, EvalLabel> r : labels.poll(Duration.ZERO)) {
       EvalLabel l = r.value();
+      PseudoLabelAccuracy p = pseudoLabels;
+      if (p != null) {
+        p.onTruth(l.getSourceId(), l.getSeq(), l.getLabel());
+      }
       labelsWaiting.computeIfAbsent(l.getSourceId(), k -> new HashMap<>()).put(l.getSeq(), l);
     }
     for (ConsumerRecord<String, Frame> r : frames.poll(timeout)) {

@@ -107,6 +107,33 @@ class LearnersTest {
   }
 
   @Test
+  void stepsReportTheirPerSamplePseudoLabelsAlignedWithTheBatch() {
+    AdaptConfig c = config(Map.of("adapt.confidenceThreshold", "0.5"));
+    ViewBatch b = batch(0, 64);
+    try (OnlineLearner l = create(AdaptationMethod.SELFSTREAM, c)) {
+      StepReport r = l.step(b);
+      int[] p = r.pseudoLabels();
+      assertThat(p).hasSize(b.size());
+      assertThat(java.util.Arrays.stream(p).allMatch(x -> x >= -1 && x < TINY.numClasses()))
+          .isTrue();
+      long confident = java.util.Arrays.stream(p).filter(x -> x >= 0).count();
+      assertThat(confident).isEqualTo(r.pseudoLabeled()).isPositive();
+      // the confident pseudo-labels are the (mostly right) source's predictions of these images
+      long right = 0;
+      for (int i = 0; i < p.length; i++) {
+        assertThat(b.seqs()[i]).isEqualTo(i); // batch(0, n): sample i is image i
+        right += p[i] == labels[i] ? 1 : 0;
+      }
+      assertThat((double) right / confident).as("pseudo-label accuracy").isGreaterThan(0.3);
+    }
+    for (AdaptationMethod m : List.of(AdaptationMethod.TENT, AdaptationMethod.SOURCE)) {
+      try (OnlineLearner l = create(m, c)) {
+        assertThat(l.step(b).pseudoLabels()).as("%s has none", m).hasSize(64).containsOnly(-1);
+      }
+    }
+  }
+
+  @Test
   void selftrainUsesCeAndFairnessOnly() {
     try (OnlineLearner l = create(AdaptationMethod.SELFTRAIN, AdaptConfig.DEFAULT)) {
       StepReport r = l.step(batch(0, 32));
