@@ -22,6 +22,7 @@ public final class LiveCounters {
   final AtomicLong undecodable = new AtomicLong();
   final AtomicLong gapFrames = new AtomicLong();
   final AtomicLong windowResets = new AtomicLong();
+  final AtomicLong catchUpDeferred = new AtomicLong();
 
   /**
    * A consistent-enough copy of the counters.
@@ -39,6 +40,7 @@ public final class LiveCounters {
    * @param gapFrames frames missing between consecutive seqs (not read, so not in framesIn)
    * @param windowResets gaps beyond {@code maxGapFrames} (and dimension changes) that restarted a
    *     window
+   * @param catchUpDeferred frames whose due labels waited for a catch-up batch (the app was behind)
    */
   public record Snapshot(
       long framesIn,
@@ -51,7 +53,8 @@ public final class LiveCounters {
       long noModel,
       long undecodable,
       long gapFrames,
-      long windowResets) {
+      long windowResets,
+      long catchUpDeferred) {
 
     /** Name -> value, in declaration order. */
     public Map<String, Long> toMap() {
@@ -67,6 +70,7 @@ public final class LiveCounters {
       m.put("undecodable", undecodable);
       m.put("gapFrames", gapFrames);
       m.put("windowResets", windowResets);
+      m.put("catchUpDeferred", catchUpDeferred);
       return m;
     }
   }
@@ -83,6 +87,7 @@ public final class LiveCounters {
         noModel.get(),
         undecodable.get(),
         gapFrames.get(),
-        windowResets.get());
+        windowResets.get(),
+        catchUpDeferred.get());
   }
 }

@@ -27,6 +27,11 @@ import java.util.List;
  *   <li><b>Label.</b> Every pending frame with at least {@code lookaheadFrames} frames after it in
  *       the window is labelled by one inference over the window (normally exactly one frame: the
  *       one {@code lookaheadFrames} frames back), and fed to the segment tracker.
+ *   <li><b>Catch-up.</b> One inference per frame costs the same whatever the backlog, so a source
+ *       that arrives faster than inferences run would fall behind without end. When a frame arrives
+ *       more than {@code catchUpLag} after its capture, labelling waits until {@code catchUpFrames}
+ *       frames are due and labels them all in one inference (the earlier ones with more lookahead
+ *       than the minimum, never less). Back within the lag, it labels per frame.
  * </ol>
  *
  * Segment tracking: a label change opens a new segment once the new label held {@code
@@ -113,7 +118,25 @@ final class LiveLabeler {
     long captureMs = frame.getCaptureTimeMs().toEpochMilli();
     window.append(
         new SourceWindow.Entry(seq, captureMs, encoderVersion, vector), settings.windowFrames());
+    if (settings.catchUpFrames() > 1
+        && nowMs - captureMs > settings.catchUpLag().toMillis()
+        && dueFrames(window, progress, settings.lookaheadFrames()) < settings.catchUpFrames()) {
+      counters.catchUpDeferred.incrementAndGet();
+      return; // behind: gather a batch for one inference
+    }
     labelDue(sourceId, window, progress, model, settings.lookaheadFrames(), nowMs, out);
+  }
+
+  /** Frames pending a label that have at least {@code minAfter} frames after them. */
+  private static int dueFrames(SourceWindow window, SourceProgress progress, int minAfter) {
+    int due = 0;
+    for (int i = window.size() - 1 - minAfter; i >= 0; i--) {
+      if (window.get(i).seq() < progress.nextToLabel) {
+        break;
+      }
+      due++;
+    }
+    return due;
   }
 
   /** A skipped frame is never labelled: it must not hold back the frames pending before it. */

@@ -26,6 +26,11 @@ import java.util.Optional;
  *     never altered). Delays segment events by {@code minSegmentFrames - 1} frames
  * @param maxGapFrames a jump in {@code seq} larger than this (frames lost upstream, a restarted
  *     camera) ends the open segment and starts a fresh window; smaller gaps are bridged
+ * @param catchUpLag a frame that arrives more than this after its capture means the app is behind
+ *     (a backlog: more frames per second than one inference per frame can serve)
+ * @param catchUpFrames while behind, labelling waits until this many frames are due and labels them
+ *     in one inference (each sees more than {@code lookaheadFrames} later frames); 1 = one
+ *     inference per frame always. Back within the lag, every frame is labelled as soon as it is due
  * @param idleTimeout a source silent this long (wall clock) has its pending lookahead frames
  *     labelled and its open segment closed; zero disables
  * @param provisionalEvents also emit a {@code closed=false} event when a segment opens
@@ -43,6 +48,8 @@ public record LiveSegmentationSettings(
     FeaturePolicy featurePolicy,
     int minSegmentFrames,
     int maxGapFrames,
+    Duration catchUpLag,
+    int catchUpFrames,
     Duration idleTimeout,
     boolean provisionalEvents,
     List<Path> trustedKeyFiles,
@@ -90,6 +97,18 @@ public record LiveSegmentationSettings(
           0,
           Integer.MAX_VALUE,
           "seq jumps beyond this end the open segment and restart the window");
+  public static final ConfigKey<Duration> CATCH_UP_LAG =
+      ConfigKey.duration(
+          "segmentation.catchUpLag",
+          "250ms",
+          "capture-to-arrival lag beyond which the app batches labelling to catch up");
+  public static final ConfigKey<Integer> CATCH_UP_FRAMES =
+      ConfigKey.integer(
+          "segmentation.catchUpFrames",
+          16,
+          1,
+          100_000,
+          "frames labelled per inference while behind (1 = one inference per frame always)");
   public static final ConfigKey<Duration> IDLE_TIMEOUT =
       ConfigKey.duration(
           "segmentation.idleTimeout",
@@ -123,6 +142,8 @@ public record LiveSegmentationSettings(
           FEATURE_POLICY,
           MIN_SEGMENT_FRAMES,
           MAX_GAP_FRAMES,
+          CATCH_UP_LAG,
+          CATCH_UP_FRAMES,
           IDLE_TIMEOUT,
           PROVISIONAL_EVENTS,
           TRUSTED_KEYS,
@@ -160,6 +181,18 @@ public record LiveSegmentationSettings(
     if (maxGapFrames < 0) {
       throw new ConfigException(MAX_GAP_FRAMES.name(), "must be >= 0, got " + maxGapFrames);
     }
+    if (catchUpLag == null || catchUpLag.isNegative()) {
+      throw new ConfigException(CATCH_UP_LAG.name(), "must be >= 0");
+    }
+    if (catchUpFrames < 1 || catchUpFrames > windowFrames - lookaheadFrames) {
+      throw new ConfigException(
+          CATCH_UP_FRAMES.name(),
+          "must be in [1, "
+              + (windowFrames - lookaheadFrames)
+              + "] (segmentation.windowFrames - segmentation.lookaheadFrames: the frames waiting"
+              + " must stay in the window), got "
+              + catchUpFrames);
+    }
     if (idleTimeout == null || idleTimeout.isNegative()) {
       throw new ConfigException(IDLE_TIMEOUT.name(), "must be >= 0");
     }
@@ -192,6 +225,8 @@ public record LiveSegmentationSettings(
         config.get(FEATURE_POLICY),
         config.get(MIN_SEGMENT_FRAMES),
         config.get(MAX_GAP_FRAMES),
+        config.get(CATCH_UP_LAG),
+        config.get(CATCH_UP_FRAMES),
         config.get(IDLE_TIMEOUT),
         config.get(PROVISIONAL_EVENTS),
         keys,
@@ -215,6 +250,8 @@ public record LiveSegmentationSettings(
         featurePolicy,
         minSegmentFrames,
         maxGapFrames,
+        catchUpLag,
+        Math.min(catchUpFrames, Math.max(1, newWindowFrames - newLookaheadFrames)),
         idleTimeout,
         provisionalEvents,
         trustedKeyFiles,
@@ -233,6 +270,8 @@ public record LiveSegmentationSettings(
         policy,
         minSegmentFrames,
         maxGapFrames,
+        catchUpLag,
+        catchUpFrames,
         idleTimeout,
         provisionalEvents,
         trustedKeyFiles,
@@ -251,6 +290,8 @@ public record LiveSegmentationSettings(
         featurePolicy,
         newMinSegmentFrames,
         maxGapFrames,
+        catchUpLag,
+        catchUpFrames,
         idleTimeout,
         provisional,
         trustedKeyFiles,
@@ -269,9 +310,31 @@ public record LiveSegmentationSettings(
         featurePolicy,
         minSegmentFrames,
         maxGapFrames,
+        catchUpLag,
+        catchUpFrames,
         idleTimeout,
         provisionalEvents,
         files,
+        threads,
+        commitInterval,
+        stateDir);
+  }
+
+  /** These settings with another catch-up lag and batch (1 frame = never batch). */
+  public LiveSegmentationSettings withCatchUp(Duration lag, int frames) {
+    return new LiveSegmentationSettings(
+        applicationId,
+        model,
+        windowFrames,
+        lookaheadFrames,
+        featurePolicy,
+        minSegmentFrames,
+        maxGapFrames,
+        lag,
+        frames,
+        idleTimeout,
+        provisionalEvents,
+        trustedKeyFiles,
         threads,
         commitInterval,
         stateDir);

@@ -1,6 +1,7 @@
 package io.selfstream.graphreasoning.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.selfstream.graphreasoning.data.Features;
 import io.selfstream.graphreasoning.data.LabeledVideo;
@@ -45,7 +46,11 @@ class SegmentationTopologyTest {
   private TestOutputTopic<String, SegmentEvent> segments;
 
   private static LiveSegmentationSettings settings(int window, int lookahead) {
-    return LiveSegmentationSettings.defaults().withWindow(window, lookahead);
+    // the fixtures' capture times are years before the driver's clock: without this every test
+    // would run in catch-up mode (tested on its own below)
+    return LiveSegmentationSettings.defaults()
+        .withWindow(window, lookahead)
+        .withCatchUp(Duration.ofMillis(250), 1);
   }
 
   @TempDir Path stateDir;
@@ -176,6 +181,50 @@ class SegmentationTopologyTest {
     }
     // float sums over windows of other lengths may flip a near-tie, nothing more
     assertThat((double) same / live.length).isGreaterThan(0.98);
+  }
+
+  /**
+   * Behind (frames arrive long after their capture), labels come in batches of {@code
+   * catchUpFrames} from one inference each, still in order, each frame once, with at least the
+   * configured lookahead, and (with context beyond the model's reach) the offline labels.
+   */
+  @Test
+  void behindItLabelsInBatchesWithTheSameLabels() {
+    int lookahead = 10;
+    int batch = 8;
+    start(settings(24, lookahead).withCatchUp(Duration.ofMillis(250), batch));
+    serve(1);
+    LabeledVideo v = LiveFixtures.videos().get(1);
+    List<FrameLabel> live = new ArrayList<>();
+    for (int t = 0; t < v.length(); t++) {
+      pipe("cam-1", t, 0, v.features(), t);
+      List<FrameLabel> out = labels.readValuesToList();
+      assertThat(out.size()).as("labels after frame %d", t).isIn(0, batch);
+      for (FrameLabel l : out) {
+        assertThat(l.getLookaheadFrames()).isGreaterThanOrEqualTo(lookahead);
+      }
+      live.addAll(out);
+    }
+    assertThat(counters.snapshot().catchUpDeferred()).isPositive();
+    goIdle(); // the tail, with the lookahead there is
+    live.addAll(labels.readValuesToList());
+    assertThat(live).extracting(FrameLabel::getSeq).isSorted().doesNotHaveDuplicates();
+    int[] offline = LiveFixtures.offline(1);
+    assertThat(live).hasSize(offline.length);
+    int same = 0;
+    for (int t = 0; t < offline.length; t++) {
+      same += live.get(t).getLabel() == offline[t] ? 1 : 0;
+    }
+    assertThat((double) same / offline.length).isGreaterThan(0.98);
+  }
+
+  @Test
+  void catchUpFramesMustFitBehindTheLookaheadInTheWindow() {
+    LiveSegmentationSettings s = settings(24, 10);
+    assertThatThrownBy(() -> s.withCatchUp(Duration.ofMillis(250), 15))
+        .isInstanceOf(io.selfstream.config.ConfigException.class)
+        .hasMessageContaining("segmentation.catchUpFrames");
+    assertThat(s.withCatchUp(Duration.ofMillis(250), 14).catchUpFrames()).isEqualTo(14);
   }
 
   @Test

@@ -31,7 +31,6 @@ import io.selfstream.ops.pipeline.SeedSegmentationModel;
 import io.selfstream.ops.views.LocalViewsJob;
 import io.selfstream.schemas.Topics;
 import io.selfstream.schemas.avro.DeadFrame;
-import io.selfstream.schemas.avro.RawFrame;
 import io.selfstream.schemas.model.ModelParameters;
 import io.selfstream.schemas.model.ModelUpdatePublisher;
 import io.selfstream.schemas.model.ModelVersion;
@@ -47,12 +46,10 @@ import io.selfstream.trainer.views.ViewsJobSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -67,7 +64,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -274,7 +270,7 @@ public final class LiveBenchmark {
           teacher,
           EncoderUpdates.architectureMetrics(EncoderConfig.DEFAULT));
       dtgrmPublisher.publishFull(TemporalModels.MODEL, 1, 0, source.parameters(), dtgrmMetrics);
-      registerSchemas(new SerdeFactory(client));
+      VideoIngest.registerSchemas(new SerdeFactory(client));
       try (NormalizerApp normalizer =
               ImageIngestRun.startNormalizer(client, local.normalizer(), Duration.ofMinutes(2));
           LocalViewsJob job = LocalViewsJob.start(viewsSettings(local));
@@ -417,6 +413,8 @@ public final class LiveBenchmark {
           out.put("offered_frames_per_s", BenchOutput.round(options.feeds() * options.fps(), 1));
           out.put("dtgrm_inference_ms", BenchOutput.round(forwardMs[0], 1));
           out.put("dtgrm_inference_min_ms", BenchOutput.round(forwardMs[1], 1));
+          out.put("catch_up_frames", segmentation.catchUpFrames());
+          out.put("catch_up_deferred", after.catchUpDeferred() - before.catchUpDeferred());
           Map<String, Object> updatesOut = new LinkedHashMap<>();
           updatesOut.put("dtgrm_published", dtgrmPublished.size());
           updatesOut.put("dtgrm_applied", dtgrmLatency.length);
@@ -617,6 +615,11 @@ public final class LiveBenchmark {
         c.featurePolicy(),
         c.minSegmentFrames(),
         c.maxGapFrames(),
+        c.catchUpLag(),
+        Math.min(
+            c.catchUpFrames(),
+            c.windowFrames()
+                - (options.lookahead() >= 0 ? options.lookahead() : c.lookaheadFrames())),
         c.idleTimeout(),
         c.provisionalEvents(),
         List.of(local.publicKeyFile()),
@@ -627,8 +630,9 @@ public final class LiveBenchmark {
 
   /**
    * Median and fastest time of one inference of the model over a full window, on this machine now:
-   * the segmentation app runs one per frame, so {@code 1000 / this} bounds the frames per second
-   * one stream thread can label.
+   * the segmentation app runs one per frame while it keeps up (and one per {@code
+   * segmentation.catchUpFrames} frames while behind), so {@code 1000 / this} bounds the frames per
+   * second one stream thread labels one at a time.
    */
   static double[] forwardMillis(ModelParameters parameters, int window) {
     int dim = TemporalModels.descriptor(parameters).featureDim();
@@ -658,27 +662,6 @@ public final class LiveBenchmark {
       }
       Arrays.sort(nanos);
       return new double[] {nanos[nanos.length / 2] / 1e6, nanos[0] / 1e6};
-    }
-  }
-
-  /**
-   * Registers the frames.raw and frames.dlq schemas once before the feeds start: feeds that
-   * auto-register the same new schema at the same moment make the registry refuse all but one.
-   */
-  private static void registerSchemas(SerdeFactory serdes) {
-    RawFrame probe =
-        RawFrame.newBuilder()
-            .setSourceId("schema-probe")
-            .setSeq(0)
-            .setCaptureTimeMs(Instant.EPOCH)
-            .setBytes(ByteBuffer.allocate(0))
-            .build();
-    try (Serializer<RawFrame> frames = serdes.valueSerializer(Topics.FRAMES_RAW)) {
-      frames.serialize(Topics.FRAMES_RAW.name(), probe);
-    }
-    DeadFrame dead = DeadFrame.newBuilder().setSourceId("schema-probe").build();
-    try (Serializer<DeadFrame> dlq = serdes.valueSerializer(Topics.FRAMES_DLQ)) {
-      dlq.serialize(Topics.FRAMES_DLQ.name(), dead);
     }
   }
 
