@@ -5,8 +5,12 @@ import io.selfstream.ingest.produce.IngestResult;
 import io.selfstream.ingest.produce.IngestSettings;
 import io.selfstream.schemas.Topics;
 import io.selfstream.schemas.avro.DeadFrame;
+import io.selfstream.schemas.avro.RawFrame;
+import io.selfstream.schemas.serde.SerdeFactory;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -19,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +80,29 @@ public final class VideoIngest {
   private final ProducerFactory producers;
   private final Producer<String, DeadFrame> deadLetters;
   private final Clock clock;
+
+  /**
+   * Registers the {@code frames.raw} and {@code frames.dlq} value schemas once, before many feeds
+   * start: every feed has its own producer and serializer, and serializers that auto-register the
+   * same new schema at the same moment make the registry refuse all but one (a rule violation on
+   * the duplicate create), which would fail the other feeds' first send.
+   */
+  public static void registerSchemas(SerdeFactory serdes) {
+    RawFrame probe =
+        RawFrame.newBuilder()
+            .setSourceId("schema-probe")
+            .setSeq(0)
+            .setCaptureTimeMs(Instant.EPOCH)
+            .setBytes(ByteBuffer.allocate(0))
+            .build();
+    try (Serializer<RawFrame> frames = serdes.valueSerializer(Topics.FRAMES_RAW)) {
+      frames.serialize(Topics.FRAMES_RAW.name(), probe);
+    }
+    DeadFrame dead = DeadFrame.newBuilder().setSourceId("schema-probe").build();
+    try (Serializer<DeadFrame> dlq = serdes.valueSerializer(Topics.FRAMES_DLQ)) {
+      dlq.serialize(Topics.FRAMES_DLQ.name(), dead);
+    }
+  }
 
   /**
    * @param ingest source-independent settings: start seq, limit, rate, producer tuning (the source

@@ -13,13 +13,10 @@ import io.selfstream.ingest.video.VideoSettings;
 import io.selfstream.ops.stack.StackSettings;
 import io.selfstream.schemas.Topics;
 import io.selfstream.schemas.avro.DeadFrame;
-import io.selfstream.schemas.avro.RawFrame;
 import io.selfstream.schemas.serde.SerdeFactory;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -27,7 +24,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -108,7 +104,7 @@ final class IngestVideoCommand implements Callable<Integer> {
     List<VideoFeed> feeds = feeds();
     FrameShape shape = video.shape(NormalizerSettings.from(config));
     SerdeFactory serdes = new SerdeFactory(client);
-    registerSchemas(serdes);
+    VideoIngest.registerSchemas(serdes);
     Map<String, Object> dlqProps = new HashMap<>(serdes.producerConfig());
     dlqProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     dlqProps.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -177,29 +173,6 @@ final class IngestVideoCommand implements Callable<Integer> {
       return 1;
     }
     return 0;
-  }
-
-  /**
-   * Registers the frames.raw and frames.dlq value schemas once, before the feeds start: every feed
-   * has its own producer and serializer, and serializers that auto-register the same new schema at
-   * the same moment make the registry refuse all but one (a rule violation on the duplicate
-   * create), which would fail the other feeds' first send.
-   */
-  private static void registerSchemas(SerdeFactory serdes) {
-    RawFrame probe =
-        RawFrame.newBuilder()
-            .setSourceId("schema-probe")
-            .setSeq(0)
-            .setCaptureTimeMs(Instant.EPOCH)
-            .setBytes(ByteBuffer.allocate(0))
-            .build();
-    try (Serializer<RawFrame> frames = serdes.valueSerializer(Topics.FRAMES_RAW)) {
-      frames.serialize(Topics.FRAMES_RAW.name(), probe);
-    }
-    DeadFrame dead = DeadFrame.newBuilder().setSourceId("schema-probe").build();
-    try (Serializer<DeadFrame> dlq = serdes.valueSerializer(Topics.FRAMES_DLQ)) {
-      dlq.serialize(Topics.FRAMES_DLQ.name(), dead);
-    }
   }
 
   private List<VideoFeed> feeds() throws java.io.IOException {

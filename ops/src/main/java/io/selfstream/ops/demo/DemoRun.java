@@ -123,32 +123,6 @@ public final class DemoRun {
       Duration drainTimeout,
       Video video) {
 
-    /** Without video feeds. */
-    public Options(
-        Duration duration,
-        CorruptedStream.Config feed,
-        double feedRate,
-        List<AdaptationMethod> learners,
-        AdaptConfig adapt,
-        int publishEverySteps,
-        int fullEvery,
-        Duration maxScoreWait,
-        Duration statusEvery,
-        Duration drainTimeout) {
-      this(
-          duration,
-          feed,
-          feedRate,
-          learners,
-          adapt,
-          publishEverySteps,
-          fullEvery,
-          maxScoreWait,
-          statusEvery,
-          drainTimeout,
-          Video.none());
-    }
-
     /**
      * Sized so the default run takes about 10 minutes on 2 cores, {@code --quick} about 3: three
      * live video feeds at 10 frames/s (sizes are configuration) play as long as the corruption
@@ -267,38 +241,7 @@ public final class DemoRun {
       Map<AdaptationMethod, EncoderTrainer.Status> trainers,
       Map<String, PrequentialScorer.MethodResult> methods,
       Map<AdaptationMethod, AdaptationEvaluator.UpdateSizes> updateSizes,
-      Map<AdaptationMethod, PseudoLabelAccuracy.Snapshot> pseudoLabels) {
-
-    /** Without pseudo-label figures (the status before issue #8). */
-    public Status(
-        double seconds,
-        long feedAcked,
-        long feedTotal,
-        long frames,
-        long deadLetters,
-        long views,
-        long teacherVersion,
-        long scoredFrames,
-        int pendingFrames,
-        Map<AdaptationMethod, EncoderTrainer.Status> trainers,
-        Map<String, PrequentialScorer.MethodResult> methods,
-        Map<AdaptationMethod, AdaptationEvaluator.UpdateSizes> updateSizes) {
-      this(
-          seconds,
-          feedAcked,
-          feedTotal,
-          frames,
-          deadLetters,
-          views,
-          teacherVersion,
-          scoredFrames,
-          pendingFrames,
-          trainers,
-          methods,
-          updateSizes,
-          Map.of());
-    }
-  }
+      Map<AdaptationMethod, PseudoLabelAccuracy.Snapshot> pseudoLabels) {}
 
   /**
    * The live segmentation side of a status tick (runs with video feeds only).

@@ -18,15 +18,12 @@ import io.selfstream.ingest.video.VideoIngest;
 import io.selfstream.ingest.video.VideoSettings;
 import io.selfstream.schemas.Topics;
 import io.selfstream.schemas.avro.DeadFrame;
-import io.selfstream.schemas.avro.RawFrame;
 import io.selfstream.schemas.serde.SerdeFactory;
 import io.selfstream.trainer.temporal.VideoFeatures;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,7 +31,6 @@ import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -162,7 +158,7 @@ public final class LiveVideoFeeds {
   public static List<VideoIngest.FeedResult> stream(
       ClientSettings client, NormalizerSettings normalizer, List<Feed> feeds) throws Exception {
     SerdeFactory serdes = new SerdeFactory(client);
-    registerSchemas(serdes);
+    VideoIngest.registerSchemas(serdes);
     IngestSettings ingest = IngestSettings.defaults();
     VideoSettings video = VideoSettings.defaults().withRealtime(true);
     Map<String, Object> dlqProps = new HashMap<>(serdes.producerConfig());
@@ -189,28 +185,6 @@ public final class LiveVideoFeeds {
         list.add(new VideoFeed(f.sourceId(), f.file().toString()));
       }
       return run.run(list);
-    }
-  }
-
-  /**
-   * Registers the frames.raw and frames.dlq value schemas before the feeds start: every feed has
-   * its own producer and serializer, and the registry refuses all but one of several concurrent
-   * first registrations of the same schema (as {@code selfstream ingest video} does).
-   */
-  public static void registerSchemas(SerdeFactory serdes) {
-    RawFrame probe =
-        RawFrame.newBuilder()
-            .setSourceId("schema-probe")
-            .setSeq(0)
-            .setCaptureTimeMs(Instant.EPOCH)
-            .setBytes(ByteBuffer.allocate(0))
-            .build();
-    try (Serializer<RawFrame> frames = serdes.valueSerializer(Topics.FRAMES_RAW)) {
-      frames.serialize(Topics.FRAMES_RAW.name(), probe);
-    }
-    DeadFrame dead = DeadFrame.newBuilder().setSourceId("schema-probe").build();
-    try (Serializer<DeadFrame> dlq = serdes.valueSerializer(Topics.FRAMES_DLQ)) {
-      dlq.serialize(Topics.FRAMES_DLQ.name(), dead);
     }
   }
 }

@@ -71,7 +71,7 @@ class DashboardStateTest {
         pseudo.snapshot());
   }
 
-  /** A status from the constructor without pseudo-label figures. */
+  /** A status without pseudo-label figures (as from a run whose trainers reported none). */
   private DemoRun.Status tickWithoutPseudoLabels(
       double seconds, long frames, long version, long deltaBytes) {
     Map<String, PrequentialScorer.MethodResult> methods = new LinkedHashMap<>();
@@ -96,7 +96,8 @@ class DashboardStateTest {
         methods,
         Map.of(
             AdaptationMethod.SELFSTREAM,
-            new AdaptationEvaluator.UpdateSizes(1, 4000, version - 1, (version - 1) * deltaBytes)));
+            new AdaptationEvaluator.UpdateSizes(1, 4000, version - 1, (version - 1) * deltaBytes)),
+        Map.of());
   }
 
   @Test
