@@ -105,10 +105,11 @@ public record LiveSegmentationSettings(
   public static final ConfigKey<Integer> CATCH_UP_FRAMES =
       ConfigKey.integer(
           "segmentation.catchUpFrames",
-          16,
+          40,
           1,
           100_000,
-          "frames labelled per inference while behind (1 = one inference per frame always)");
+          "frames labelled per inference while behind, at most windowFrames - lookaheadFrames"
+              + " (1 = one inference per frame always)");
   public static final ConfigKey<Duration> IDLE_TIMEOUT =
       ConfigKey.duration(
           "segmentation.idleTimeout",
@@ -184,15 +185,11 @@ public record LiveSegmentationSettings(
     if (catchUpLag == null || catchUpLag.isNegative()) {
       throw new ConfigException(CATCH_UP_LAG.name(), "must be >= 0");
     }
-    if (catchUpFrames < 1 || catchUpFrames > windowFrames - lookaheadFrames) {
-      throw new ConfigException(
-          CATCH_UP_FRAMES.name(),
-          "must be in [1, "
-              + (windowFrames - lookaheadFrames)
-              + "] (segmentation.windowFrames - segmentation.lookaheadFrames: the frames waiting"
-              + " must stay in the window), got "
-              + catchUpFrames);
+    if (catchUpFrames < 1) {
+      throw new ConfigException(CATCH_UP_FRAMES.name(), "must be >= 1, got " + catchUpFrames);
     }
+    // the frames waiting for a batch must stay in the window behind the lookahead
+    catchUpFrames = Math.min(catchUpFrames, Math.max(1, windowFrames - lookaheadFrames));
     if (idleTimeout == null || idleTimeout.isNegative()) {
       throw new ConfigException(IDLE_TIMEOUT.name(), "must be >= 0");
     }
@@ -251,7 +248,7 @@ public record LiveSegmentationSettings(
         minSegmentFrames,
         maxGapFrames,
         catchUpLag,
-        Math.min(catchUpFrames, Math.max(1, newWindowFrames - newLookaheadFrames)),
+        catchUpFrames,
         idleTimeout,
         provisionalEvents,
         trustedKeyFiles,

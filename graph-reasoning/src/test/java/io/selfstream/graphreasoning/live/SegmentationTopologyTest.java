@@ -219,12 +219,15 @@ class SegmentationTopologyTest {
   }
 
   @Test
-  void catchUpFramesMustFitBehindTheLookaheadInTheWindow() {
+  void catchUpFramesAreCappedToFitBehindTheLookaheadInTheWindow() {
     LiveSegmentationSettings s = settings(24, 10);
-    assertThatThrownBy(() -> s.withCatchUp(Duration.ofMillis(250), 15))
+    assertThat(s.withCatchUp(Duration.ofMillis(250), 15).catchUpFrames()).isEqualTo(14);
+    assertThat(s.withCatchUp(Duration.ofMillis(250), 14).catchUpFrames()).isEqualTo(14);
+    assertThat(s.withCatchUp(Duration.ofMillis(250), 40).withWindow(64, 8).catchUpFrames())
+        .isEqualTo(14); // capped when set, not raised again by a larger window
+    assertThatThrownBy(() -> s.withCatchUp(Duration.ofMillis(250), 0))
         .isInstanceOf(io.selfstream.config.ConfigException.class)
         .hasMessageContaining("segmentation.catchUpFrames");
-    assertThat(s.withCatchUp(Duration.ofMillis(250), 14).catchUpFrames()).isEqualTo(14);
   }
 
   @Test

@@ -616,10 +616,7 @@ public final class LiveBenchmark {
         c.minSegmentFrames(),
         c.maxGapFrames(),
         c.catchUpLag(),
-        Math.min(
-            c.catchUpFrames(),
-            c.windowFrames()
-                - (options.lookahead() >= 0 ? options.lookahead() : c.lookaheadFrames())),
+        c.catchUpFrames(), // capped to the window by the settings
         c.idleTimeout(),
         c.provisionalEvents(),
         List.of(local.publicKeyFile()),

@@ -11,6 +11,8 @@ import io.selfstream.ingest.corrupt.Corruption;
 import io.selfstream.ops.demo.DemoRun;
 import io.selfstream.ops.metrics.MetricsServer;
 import io.selfstream.ops.metrics.MetricsSettings;
+import io.selfstream.ops.pipeline.LiveVideoFeeds;
+import io.selfstream.ops.pipeline.SeedSegmentationModel;
 import io.selfstream.ops.pipeline.SourceEncoder;
 import io.selfstream.ops.stack.EmbeddedStack;
 import io.selfstream.ops.stack.StackSettings;
@@ -84,11 +86,22 @@ class DashboardIT {
             5,
             10,
             // frames are scored 5 s after joining at the latest: a short run has no fresher
-            // versions
-            // to wait for, and the charts must get points before it ends
+            // versions to wait for, and the charts must get points before it ends
             Duration.ofSeconds(5),
             Duration.ofSeconds(2),
-            Duration.ofMinutes(2));
+            Duration.ofMinutes(2),
+            // one live video feed for the segmentation band (20 s at 10 frames/s)
+            new DemoRun.Video(
+                LiveVideoFeeds.Spec.none().withFeeds(1).withSeconds(Duration.ofSeconds(20)),
+                5,
+                Duration.ofSeconds(10),
+                Map.of()));
+    // the quick seed DTGRM, cached next to the source encoder (shared with DemoRunIT)
+    SeedSegmentationModel seed =
+        SeedSegmentationModel.loadOrTrain(
+            Paths.get("target", "it-models"),
+            SeedSegmentationModel.Recipe.quick(),
+            System.out::println);
 
     try (EmbeddedStack stack = EmbeddedStack.start(StackSettings.forTests(work.resolve("stack")));
         MetricsServer server = MetricsServer.start(new MetricsSettings("127.0.0.1", 0))) {
@@ -108,6 +121,7 @@ class DashboardIT {
                               server.registry(),
                               System.out)
                           .listener(state)
+                          .segmentation(seed)
                           .run());
                 } catch (Throwable t) {
                   outcome.set(t);
@@ -218,6 +232,21 @@ class DashboardIT {
         assertThat(boundaries.toString()).contains("brightness").contains("fog");
         assertThat(browser.findElement(org.openqa.selenium.By.id("summary")).getText())
             .contains("domain fog");
+        // the video feed's predicted vs true action bands, drawn from the live labels
+        assertThat(doc.get("segmentation").get("video-1").get("predicted").size())
+            .as("labelled frames of video-1 in the dashboard state")
+            .isPositive();
+        Object band =
+            js.executeScript(
+                "const d = document.querySelector('#segmentation .feed[data-feed=\"video-1\"]');"
+                    + " if (!d) return null; const c = d.querySelector('canvas');"
+                    + " const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+                    + " let painted = 0; for (let i = 3; i < px.length; i += 4) painted += px[i] > 0;"
+                    + " return painted;");
+        assertThat(band).as("video-1 band painted").isNotNull();
+        assertThat(((Number) band).longValue())
+            .as("painted pixels of the video-1 band")
+            .isPositive();
 
         Files.createDirectories(SCREENSHOT.getParent());
         Files.write(SCREENSHOT, browser.getScreenshotAs(OutputType.BYTES));

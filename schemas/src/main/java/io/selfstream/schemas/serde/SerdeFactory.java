@@ -1,7 +1,6 @@
 package io.selfstream.schemas.serde;
 
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
-import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
 import io.apicurio.registry.serde.avro.AvroSerdeConfig;
 import io.apicurio.registry.serde.kafka.config.KafkaSerdeConfig;
 import io.selfstream.config.ClientSettings;
@@ -66,7 +65,7 @@ public final class SerdeFactory {
     Objects.requireNonNull(topic, "topic");
     Serializer<V> serializer =
         switch (settings.registryApi()) {
-          case APICURIO -> new AvroKafkaSerializer<>();
+          case APICURIO -> new ApicurioAvroSerializer<>();
           case CONFLUENT -> new ConfluentAvroSerializer<>();
         };
     serializer.configure(serdeConfig(), false);
@@ -89,7 +88,7 @@ public final class SerdeFactory {
   @SuppressWarnings("rawtypes")
   public Class<? extends Serializer> valueSerializerClass() {
     return settings.registryApi() == RegistryApi.APICURIO
-        ? AvroKafkaSerializer.class
+        ? ApicurioAvroSerializer.class
         : ConfluentAvroSerializer.class;
   }
 

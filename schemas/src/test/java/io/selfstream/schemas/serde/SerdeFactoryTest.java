@@ -90,7 +90,7 @@ class SerdeFactoryTest {
         .containsEntry("apicurio.registry.auto-register", "false")
         .containsEntry("apicurio.registry.use-specific-avro-reader", "true")
         .containsEntry("apicurio.registry.headers.enabled", "false");
-    assertThat(factory.valueSerializerClass()).isEqualTo(AvroKafkaSerializer.class);
+    assertThat(factory.valueSerializerClass()).isEqualTo(ApicurioAvroSerializer.class);
     assertThat(factory.valueDeserializerClass()).isEqualTo(AvroKafkaDeserializer.class);
     assertThat(factory.consumerConfig(Topics.MODEL_UPDATES))
         .containsEntry(
