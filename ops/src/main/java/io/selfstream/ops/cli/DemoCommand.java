@@ -9,6 +9,7 @@ import io.selfstream.ops.dashboard.DashboardState;
 import io.selfstream.ops.demo.DemoRun;
 import io.selfstream.ops.metrics.MetricsServer;
 import io.selfstream.ops.metrics.MetricsSettings;
+import io.selfstream.ops.pipeline.LiveVideoFeeds;
 import io.selfstream.ops.pipeline.SeedSegmentationModel;
 import io.selfstream.ops.pipeline.SourceEncoder;
 import io.selfstream.ops.stack.Dirs;
@@ -84,25 +85,18 @@ final class DemoCommand implements Callable<Integer> {
     if (duration != null) {
       options = options.withDuration(parseDuration(duration));
     }
-    DemoRun.Video video = options.video();
-    if (videoFeeds != null || videoFps != null) {
-      if ((videoFeeds != null && videoFeeds < 0) || (videoFps != null && !(videoFps > 0))) {
-        throw new picocli.CommandLine.ParameterException(
-            new picocli.CommandLine(this), "--video-feeds must be >= 0 and --video-fps > 0");
-      }
-      var feeds = video.feeds();
-      feeds =
-          new io.selfstream.ops.pipeline.LiveVideoFeeds.Spec(
-              videoFeeds == null ? feeds.feeds() : videoFeeds,
-              videoFps == null ? feeds.fps() : videoFps,
-              feeds.seconds(),
-              feeds.dataSeed(),
-              feeds.shift());
-      options =
-          options.withVideo(
-              new DemoRun.Video(
-                  feeds, video.publishEverySteps(), video.publishEvery(), video.overrides()));
+    if ((videoFeeds != null && videoFeeds < 0) || (videoFps != null && !(videoFps > 0))) {
+      throw new picocli.CommandLine.ParameterException(
+          new picocli.CommandLine(this), "--video-feeds must be >= 0 and --video-fps > 0");
     }
+    LiveVideoFeeds.Spec feeds = options.video().feeds();
+    if (videoFeeds != null) {
+      feeds = feeds.withFeeds(videoFeeds);
+    }
+    if (videoFps != null) {
+      feeds = feeds.withFps(videoFps);
+    }
+    options = options.withVideo(options.video().withFeeds(feeds));
     FfmpegNatives.cacheUnder(dataDir);
 
     BootstrapConfig bootstrap =

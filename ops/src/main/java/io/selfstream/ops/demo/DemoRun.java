@@ -95,6 +95,10 @@ public final class DemoRun {
     public Video withOverrides(Map<String, String> o) {
       return new Video(feeds, publishEverySteps, publishEvery, o);
     }
+
+    public Video withFeeds(LiveVideoFeeds.Spec f) {
+      return new Video(f, publishEverySteps, publishEvery, overrides);
+    }
   }
 
   /**

@@ -97,6 +97,10 @@ public final class LiveVideoFeeds {
       return new Spec(n, fps, seconds, dataSeed, shift);
     }
 
+    public Spec withFps(double f) {
+      return new Spec(feeds, f, seconds, dataSeed, shift);
+    }
+
     public Spec withSeconds(Duration d) {
       return new Spec(feeds, fps, d, dataSeed, shift);
     }
