@@ -96,11 +96,7 @@ final class BenchAdaptationCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    // one PyTorch thread, set before the engine loads (2 shared cores)
-    if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
-      System.setProperty("ai.djl.pytorch.num_threads", "1");
-      System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-    }
+    TorchThreads.onePerModelUnlessSet();
     Config config = common.load();
     Map<String, String> overrides = new LinkedHashMap<>();
     adapt.forEach((k, v) -> overrides.put(k.startsWith("adapt.") ? k : "adapt." + k, v));

@@ -70,11 +70,7 @@ final class BenchLiveCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    // one PyTorch thread per task/thread, set before the engine loads (2 shared cores)
-    if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
-      System.setProperty("ai.djl.pytorch.num_threads", "1");
-      System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-    }
+    TorchThreads.onePerModelUnlessSet();
     Config config = common.load();
     FfmpegNatives.cacheUnder(config.get(StackSettings.DATA_DIR));
     Duration interval =

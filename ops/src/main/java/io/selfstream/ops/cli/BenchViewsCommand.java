@@ -39,11 +39,7 @@ final class BenchViewsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    // one PyTorch thread per task/thread, set before the engine loads (2 shared cores)
-    if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
-      System.setProperty("ai.djl.pytorch.num_threads", "1");
-      System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-    }
+    TorchThreads.onePerModelUnlessSet();
     common.load(); // validates the configuration like every command
     ViewsBenchmark.Options options = ViewsBenchmark.Options.of(quick);
     if (parallelism != null) {

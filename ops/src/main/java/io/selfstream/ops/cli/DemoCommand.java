@@ -73,11 +73,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    // one PyTorch thread per model: three trainers, the views job and the evaluator share 2 cores
-    if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
-      System.setProperty("ai.djl.pytorch.num_threads", "1");
-      System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-    }
+    TorchThreads.onePerModelUnlessSet();
     Config config = common.load();
     StackSettings stackSettings = StackSettings.from(config);
     Path dataDir = stackSettings.dataDir();
